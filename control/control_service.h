@@ -1,0 +1,104 @@
+#pragma once
+// The REST control surface of api.md: routing, authentication, request parsing and the JSON
+// answers, as a pure function from a net::ServerRequest (plus the engine's published snapshots) to
+// a net::ServerResponse. No sockets here: HttpServer hands requests in through
+// MakeRequestHandler(), and tests call Handle() directly.
+//
+// Routing order: unknown path → 404; wrong method → 405 (with Allow); body over 64 KiB → 413;
+// missing or wrong token → 401 (with WWW-Authenticate: Bearer); then the endpoint. Only
+// GET /api/trading/health is open. Errors are always {"error":{"code":...,"message":...}}, and no
+// answer ever contains the token or the Authorization header.
+//
+// Thread contract: Handle() runs on the control thread (HttpServer's io thread). It only reads the
+// immutable SymbolRegistry, the SnapshotStore through its thread-safe getters, the immutable
+// Authenticator and the Clock, and calls the config view provider; it keeps no per-request state,
+// so it is also safe from several threads at once. SetStarted() may be called from any thread.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "control/auth.h"
+#include "core/clock.h"
+#include "core/events.h"
+#include "core/instrument.h"
+#include "core/venue.h"
+#include "engine/snapshots.h"
+#include "net/http_server.h"
+
+namespace tradingd::control {
+
+inline constexpr std::size_t kMaxRequestBodyBytes = 64 * 1024;
+inline constexpr std::int64_t kDefaultOrderbookDepth = 20;
+inline constexpr std::int64_t kMaxOrderbookDepth = 1000;
+
+// What /status reports about the daemon itself; fixed at start.
+struct ServiceInfo {
+  std::string mode = "sandbox";  // "sandbox" or "live"
+  std::string version;
+  core::TimestampNs started_at_ns = 0;  // wall clock, for uptime_s and started_at
+};
+
+class ControlService {
+ public:
+  // Returns the effective configuration as a JSON document with secrets redacted. Called on the
+  // control thread for each GET /api/trading/config; may throw (answered as 500 INTERNAL).
+  using ConfigViewProvider = std::function<std::string()>;
+
+  // Every reference must outlive the service. `enabled_venues` are the venues the daemon runs:
+  // requests naming another venue get 400 UNKNOWN_EXCHANGE, and health looks only at these.
+  ControlService(const core::SymbolRegistry& registry, const engine::SnapshotStore& snapshots,
+                 const Authenticator& authenticator, const core::Clock& clock,
+                 std::vector<core::Venue> enabled_venues, ConfigViewProvider config_view,
+                 ServiceInfo info);
+
+  ControlService(const ControlService&) = delete;
+  ControlService& operator=(const ControlService&) = delete;
+
+  net::ServerResponse Handle(const net::ServerRequest& request) const;
+
+  // Health answers 503 "starting" until this is called (after start-up and reconciliation).
+  void SetStarted() { started_.store(true, std::memory_order_release); }
+  bool started() const { return started_.load(std::memory_order_acquire); }
+
+ private:
+  struct Route {
+    std::string_view path;
+    std::string_view method;
+    Access access;  // what the token must grant; kNone: open to all
+    // Null: the endpoint is in api.md but not served yet (501 NOT_IMPLEMENTED after auth).
+    net::ServerResponse (ControlService::*handler)(const net::ServerRequest&) const;
+  };
+
+  net::ServerResponse HandleHealth(const net::ServerRequest& request) const;
+  net::ServerResponse HandleConfig(const net::ServerRequest& request) const;
+  net::ServerResponse HandleStatus(const net::ServerRequest& request) const;
+  net::ServerResponse HandleQuote(const net::ServerRequest& request) const;
+  net::ServerResponse HandleOrderbook(const net::ServerRequest& request) const;
+
+  bool IsEnabled(core::Venue venue) const;
+  // The published book, or a default (SYNCING, startup) one when the engine has not published it.
+  std::shared_ptr<const engine::BookSnapshot> BookOrDefault(core::InstrumentId instrument) const;
+
+  static const Route kRoutes[];
+
+  const core::SymbolRegistry& registry_;
+  const engine::SnapshotStore& snapshots_;
+  const Authenticator& authenticator_;
+  const core::Clock& clock_;
+  std::vector<core::Venue> enabled_venues_;  // sorted, unique
+  ConfigViewProvider config_view_;
+  ServiceInfo info_;
+  std::atomic<bool> started_{false};
+};
+
+// Adapts the service to HttpServer: `net::HttpServer server(io, options, MakeRequestHandler(svc));`
+// Every request is answered synchronously on the io thread (every endpoint so far reads snapshots
+// only).
+net::HttpServer::RequestHandler MakeRequestHandler(const ControlService& service);
+
+}  // namespace tradingd::control

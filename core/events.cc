@@ -1,0 +1,49 @@
+#include "core/events.h"
+
+namespace tradingd::core {
+
+const char* BookStateName(BookState state) {
+  switch (state) {
+    case BookState::kSyncing: return "SYNCING";
+    case BookState::kLive: return "LIVE";
+    case BookState::kStale: return "STALE";
+  }
+  return "STALE";
+}
+
+const char* BookReasonName(BookReason reason) {
+  switch (reason) {
+    case BookReason::kNone: return "none";
+    case BookReason::kStartup: return "startup";
+    case BookReason::kSequenceGap: return "sequence_gap";
+    case BookReason::kChecksum: return "checksum";
+    case BookReason::kCrossed: return "crossed";
+    case BookReason::kSilence: return "silence";
+    case BookReason::kDisconnected: return "disconnected";
+    case BookReason::kQueueOverflow: return "queue_overflow";
+    case BookReason::kSnapshotFailed: return "snapshot_failed";
+    case BookReason::kMalformed: return "malformed";
+  }
+  return "none";
+}
+
+const char* ConnectionStateName(ConnectionState state) {
+  switch (state) {
+    case ConnectionState::kDisconnected: return "DISCONNECTED";
+    case ConnectionState::kConnecting: return "CONNECTING";
+    case ConnectionState::kConnected: return "CONNECTED";
+  }
+  return "DISCONNECTED";
+}
+
+const char* TradingStatusName(TradingStatus status) {
+  switch (status) {
+    case TradingStatus::kUnknown: return "UNKNOWN";
+    case TradingStatus::kTrading: return "TRADING";
+    case TradingStatus::kHalted: return "HALTED";
+    case TradingStatus::kBreak: return "BREAK";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace tradingd::core

@@ -1,0 +1,54 @@
+#include "engine/engine_loop.h"
+
+#include <vector>
+
+namespace tradingd::engine {
+
+EngineLoop::EngineLoop(Engine& engine, InboundQueue& queue, EngineLoopOptions options)
+    : engine_(engine), queue_(queue), options_(options) {}
+
+EngineLoop::~EngineLoop() { Stop(); }
+
+void EngineLoop::Start() {
+  if (running_.exchange(true)) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void EngineLoop::Stop() {
+  if (!running_.exchange(false)) return;
+  if (thread_.joinable()) thread_.join();
+}
+
+void EngineLoop::Run() {
+  moodycamel::ConsumerToken consumer(queue_.queue());
+  std::vector<core::Event> batch(options_.batch);
+  engine_.Publish(queue_.size_approx());  // every book is visible (SYNCING) from the start
+  auto last_publish = std::chrono::steady_clock::now();
+  bool unpublished = false;
+
+  while (running_.load(std::memory_order_relaxed)) {
+    // With changes waiting to be published, wake by the publish interval; otherwise sleep longer
+    // (the periodic stats refresh is all there is to do).
+    const auto timeout = unpublished ? options_.publish_interval : options_.idle_interval;
+    const std::size_t n = queue_.queue().wait_dequeue_bulk_timed(
+        consumer, batch.begin(), batch.size(), static_cast<std::int64_t>(timeout.count()));
+    for (std::size_t i = 0; i < n; ++i) engine_.Apply(batch[i]);
+    unpublished = unpublished || n > 0;
+    const auto now = std::chrono::steady_clock::now();
+    // Publish once the queue has run dry, or once per interval under a sustained flood, so that
+    // snapshot copies stay a small share of the work whatever the message rate.
+    if ((n == 0 && unpublished) || now - last_publish >= options_.publish_interval) {
+      engine_.Publish(queue_.size_approx());
+      last_publish = now;
+      unpublished = false;
+    }
+  }
+  // Drain what the feeds managed to queue before they stopped.
+  std::size_t n;
+  while ((n = queue_.queue().try_dequeue_bulk(consumer, batch.begin(), batch.size())) > 0) {
+    for (std::size_t i = 0; i < n; ++i) engine_.Apply(batch[i]);
+  }
+  engine_.Publish(0);
+}
+
+}  // namespace tradingd::engine

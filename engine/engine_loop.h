@@ -1,0 +1,48 @@
+#pragma once
+// The engine thread: drains the inbound queue in bulk, applies each event in order, and publishes
+// snapshots of what changed when the queue runs dry or every publish interval while it is busy.
+// It blocks on the queue when idle (no spinning on a two-core machine).
+//
+// Thread contract: Start/Stop from the main thread; everything else runs on the thread it starts,
+// which is the owning thread of the Engine it is given.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <thread>
+
+#include "engine/engine.h"
+#include "engine/inbound_queue.h"
+
+namespace tradingd::engine {
+
+struct EngineLoopOptions {
+  std::size_t batch = 256;  // events dequeued per wake-up, at most
+  // Longest delay between a change and its publication while events keep arriving.
+  std::chrono::microseconds publish_interval{2000};
+  // How long the thread sleeps when there is nothing to publish.
+  std::chrono::microseconds idle_interval{100000};
+};
+
+class EngineLoop {
+ public:
+  EngineLoop(Engine& engine, InboundQueue& queue, EngineLoopOptions options = {});
+  ~EngineLoop();
+  EngineLoop(const EngineLoop&) = delete;
+  EngineLoop& operator=(const EngineLoop&) = delete;
+
+  void Start();
+  // Applies what is already queued, publishes once more, and joins the thread.
+  void Stop();
+
+ private:
+  void Run();
+
+  Engine& engine_;
+  InboundQueue& queue_;
+  EngineLoopOptions options_;
+  std::atomic<bool> running_{false};
+  std::thread thread_;
+};
+
+}  // namespace tradingd::engine

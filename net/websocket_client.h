@@ -1,0 +1,90 @@
+#pragma once
+// A WebSocket client session that stays connected: TLS with SNI and certificate verification for
+// wss://, plain TCP for ws:// (loopback), answers pings, notices a silent peer, and reconnects with
+// exponential backoff and jitter. One read and at most one write are in flight; writes queue up to a
+// bound.
+//
+// Thread contract: every method, and every Handler callback, runs on the io_context's thread (the
+// venue's feed I/O thread). Call Start/Stop/Send/Reconnect from that thread, or post to it. The
+// client must outlive the io_context's run() or be stopped first.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
+namespace tradingd::net {
+
+// Bytes readable past the end of every payload handed to OnMessage, so that parsers such as
+// simdjson can read in place without copying (their padding rule).
+inline constexpr std::size_t kPayloadPadding = 64;
+
+struct WebSocketClientOptions {
+  std::string url;  // ws://host:port/target or wss://...
+  std::chrono::milliseconds connect_timeout{10000};
+  // No application message for this long: the peer is treated as dead and the session reconnects.
+  std::chrono::milliseconds silence_timeout{10000};
+  std::chrono::milliseconds reconnect_min{250};
+  std::chrono::milliseconds reconnect_max{30000};
+  // A WebSocket ping frame every interval (0 = never); some venues want the client to ping.
+  std::chrono::milliseconds ping_interval{0};
+  // An application-level text ping sent every ping_interval instead of a ping frame ("ping" on OKX,
+  // {"op":"ping"} on Bybit). Empty: use ping frames.
+  std::string text_ping;
+  bool verify_peer = true;
+  std::string ca_file;  // empty: the system's default trust store
+  std::size_t max_message_bytes = 16 * 1024 * 1024;
+  std::size_t max_queued_writes = 1024;
+};
+
+enum class CloseReason : std::uint8_t {
+  kStopped,        // Stop() was called
+  kConnectFailed,  // resolve, connect, TLS or upgrade failed
+  kSilence,        // silence_timeout passed without a message
+  kPeerClosed,     // close frame or EOF from the peer
+  kError,          // read or write error
+  kRequested,      // Reconnect() was called
+  kTooLarge,       // a message exceeded max_message_bytes
+};
+const char* CloseReasonName(CloseReason reason);
+
+class WebSocketClient {
+ public:
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    // Connected and upgraded; send subscriptions here.
+    virtual void OnOpen() = 0;
+    // One complete message. `payload` is valid during the call only and is followed by
+    // kPayloadPadding readable bytes. `receive_ns` is the wall-clock time of the read.
+    virtual void OnMessage(std::string_view payload, std::int64_t receive_ns) = 0;
+    // The session is down (it reconnects by itself unless stopped).
+    virtual void OnClose(CloseReason reason, std::string_view detail) = 0;
+  };
+
+  WebSocketClient(boost::asio::io_context& io, WebSocketClientOptions options, Handler& handler);
+  ~WebSocketClient();
+  WebSocketClient(const WebSocketClient&) = delete;
+  WebSocketClient& operator=(const WebSocketClient&) = delete;
+
+  void Start();
+  void Stop();
+  // Queues a text message; false when not connected or the write queue is full.
+  bool Send(std::string text);
+  // Drops the connection now and reconnects after the backoff (after a gap, a bad frame, ...).
+  void Reconnect();
+  bool connected() const;
+  std::uint32_t connects() const;  // successful connections so far
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace tradingd::net

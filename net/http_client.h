@@ -4,6 +4,13 @@
 // reopened for the next request. Every request has a deadline.
 //
 // Thread contract: all methods and callbacks run on the io_context's thread; post to it from others.
+//
+// The constructor throws std::invalid_argument for a base URL that is not http:// or https:// or a
+// CA file that cannot be loaded. A GET or HEAD that fails on a reused keep-alive connection before
+// any response byte arrived is sent once more on a new connection; other methods are never resent.
+// Error messages name the method, host and path, never the query or headers (keys, signatures).
+// Callbacks never run inside Send. The destructor drops pending callbacks without running them
+// (call Stop first to have them fail).
 
 #include <chrono>
 #include <cstddef>

@@ -5,6 +5,11 @@
 // Thread contract: the server, its handlers and every ServerWebSocket run on the io_context's
 // thread(s); with one thread running the io_context no locking is needed. Respond callbacks may be
 // called later (from that thread, or after posting to it), exactly once.
+// Implementation note: the server keeps no locks of its own, so run its io_context on ONE thread.
+// A Respond called from another thread hops onto the io_context by itself; a second call is
+// ignored, and a call after the connection died (or after Stop) does nothing. Holding a Respond
+// keeps its connection open. Error answers of the server itself: 400 malformed request, 413 body
+// over max_body_bytes, 431 header over 8 KiB, 404 refused WebSocket upgrade (then close).
 
 #include <chrono>
 #include <cstddef>
@@ -91,6 +96,8 @@ class HttpServer {
   // Stops accepting and closes every open connection and socket.
   void Stop();
   std::uint16_t port() const;
+  // Connections accepted since Listen (for status pages and tests of keep-alive).
+  std::uint64_t connections_accepted() const;
 
  private:
   class Impl;

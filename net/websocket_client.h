@@ -6,7 +6,16 @@
 //
 // Thread contract: every method, and every Handler callback, runs on the io_context's thread (the
 // venue's feed I/O thread). Call Start/Stop/Send/Reconnect from that thread, or post to it. The
-// client must outlive the io_context's run() or be stopped first.
+// client must outlive the io_context's run() or be stopped first. connected() and connects() may be
+// read from any thread (atomics), e.g. by a status page.
+//
+// Lifecycle: the constructor throws std::invalid_argument for a URL that is not ws:// or wss:// or
+// a CA file that cannot be loaded (start-up errors). OnClose reports every end of a session,
+// including each failed connection attempt (kConnectFailed, without an OnOpen before it). Stop is
+// final: OnClose(kStopped) once, then no callback ever again. The destructor stops without calling
+// OnClose, since the handler is often the object that owns the client and is being destroyed.
+// Stop and failures cut the TCP connection without a close handshake, so shutdown never waits on
+// the peer.
 
 #include <chrono>
 #include <cstddef>

@@ -1,0 +1,1201 @@
+#include "sim/binance/binance_sim.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <future>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+
+#include "core/json_writer.h"
+#include "core/text.h"
+#include "net/http_server.h"
+#include "sim/binance/binance_wire.h"
+#include "sim/binance/replay_log.h"
+#include "sim/common/http_query.h"
+
+namespace tradingd::sim::binance {
+
+std::vector<SymbolSpec> DefaultSymbols() {
+  SymbolSpec btc;
+  btc.symbol = "BTCUSDT";
+  btc.base = "BTC";
+  btc.quote = "USDT";
+  btc.tick_size = 1'000'000;            // 0.01
+  btc.lot_size = 1'000;                 // 0.00001
+  btc.start_price = 6'000'000'000'000;  // 60,000
+  btc.max_quantity = 900'000'000'000;   // 9,000
+  SymbolSpec eth;
+  eth.symbol = "ETHUSDT";
+  eth.base = "ETH";
+  eth.quote = "USDT";
+  eth.tick_size = 1'000'000;           // 0.01
+  eth.lot_size = 10'000;               // 0.0001
+  eth.start_price = 300'000'000'000;   // 3,000
+  eth.max_quantity = 900'000'000'000;  // 9,000
+  return {btc, eth};
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Depth limits of GET /api/v3/depth.
+constexpr int kDefaultDepthLimit = 100;
+constexpr int kMaxDepthLimit = 5000;
+constexpr int kExchangeInfoWeight = 20;
+// A late step timer runs the missed steps at once, but a stall longer than this (a debugger, a
+// suspended VM) is not replayed as a burst: the schedule restarts from now.
+constexpr auto kMaxCatchUp = std::chrono::seconds(1);
+// Flood and fast replay: diffs generated per handler run before yielding to the socket writes,
+// and the pause before looking again when the queues are full.
+constexpr int kFloodBatch = 256;
+constexpr auto kBackoff = std::chrono::microseconds(500);
+
+enum class StreamKind : std::uint8_t { kDepthFast, kDepthSlow, kBookTicker, kTrade, kReplay };
+constexpr std::size_t kStreamKinds = 5;
+
+struct Subscription {
+  std::size_t symbol = 0;  // index into symbols_ (unused for kReplay)
+  StreamKind kind = StreamKind::kTrade;
+  std::string name;  // as echoed in combined payloads: "btcusdt@depth@100ms"
+};
+
+struct Client {
+  std::uint64_t id = 0;
+  std::shared_ptr<net::ServerWebSocket> ws;
+  bool combined = false;
+  bool closed = false;
+  std::vector<Subscription> subs;
+};
+
+// Level changes since the last diff of one speed, aggregated like Binance: the last absolute
+// quantity of each price, over the update ids first_id..last_id.
+struct PendingDiff {
+  std::uint64_t first_id = 0;
+  std::uint64_t last_id = 0;
+  std::map<std::int64_t, std::int64_t, std::greater<>> bids;
+  std::map<std::int64_t, std::int64_t> asks;
+
+  bool empty() const { return first_id == 0; }
+  void Record(const LevelChange& change) {
+    if (first_id == 0) first_id = change.update_id;
+    last_id = change.update_id;
+    if (change.side == Side::kBid) {
+      bids[change.price] = change.quantity;
+    } else {
+      asks[change.price] = change.quantity;
+    }
+  }
+  void Clear() {
+    first_id = last_id = 0;
+    bids.clear();
+    asks.clear();
+  }
+};
+
+std::vector<BookLevel> ToLevels(const auto& map) {
+  std::vector<BookLevel> levels;
+  levels.reserve(map.size());
+  for (const auto& [price, quantity] : map) levels.push_back({price, quantity});
+  return levels;
+}
+
+// Binance's legal characters for a symbol parameter.
+bool ValidSymbolText(std::string_view symbol) {
+  if (symbol.empty() || symbol.size() > 20) return false;
+  return std::all_of(symbol.begin(), symbol.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+  });
+}
+
+net::ServerResponse JsonResponse(int status, std::string body) {
+  net::ServerResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+}  // namespace
+
+class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
+ public:
+  Impl(boost::asio::io_context& io, BinanceSimOptions options)
+      : io_(io),
+        options_(std::move(options)),
+        clock_(options_.clock != nullptr ? *options_.clock : core::SystemClock::Instance()),
+        step_timer_(io),
+        ping_timer_(io),
+        pump_timer_(io) {}
+
+  // ---- lifecycle (io thread, or before it runs) ----
+
+  core::Result<std::uint16_t> Start() {
+    if (options_.symbols.empty() && options_.replay_files.empty()) {
+      return core::Status(core::ErrorCode::kInvalidConfig, "the Binance sim needs a symbol");
+    }
+    replay_mode_ = !options_.replay_files.empty();
+    if (replay_mode_) {
+      std::vector<std::string> paths;
+      std::vector<std::string> symbols;
+      for (const ReplayFile& file : options_.replay_files) {
+        paths.push_back(file.path);
+        symbols.push_back(core::ToUpperAscii(file.symbol));
+      }
+      auto log = LoadReplayLog(paths, symbols);
+      if (!log.ok()) return log.status();
+      replay_ = std::move(log).value();
+    }
+    for (std::size_t i = 0; i < options_.symbols.size(); ++i) {
+      SymbolState state;
+      state.owner = this;
+      state.index = i;
+      state.spec = options_.symbols[i];
+      state.spec.symbol = core::ToUpperAscii(state.spec.symbol);
+      state.lower = core::ToLowerAscii(state.spec.symbol);
+      state.market = std::make_unique<SyntheticMarket>(
+          state.spec, MixSeed(options_.seed, i), options_.first_update_id, options_.first_trade_id);
+      state.last_top = state.market->top();
+      symbol_index_[state.spec.symbol] = symbols_.size();
+      symbols_.push_back(std::move(state));
+    }
+    subscriber_counts_.assign(symbols_.size(), {});
+    paused_ = options_.start_paused;
+
+    net::HttpServerOptions server_options;
+    server_options.address = options_.address;
+    server_options.port = options_.port;
+    server_options.max_websocket_queue = options_.max_websocket_queue;
+    std::weak_ptr<Impl> weak = weak_from_this();
+    server_ = std::make_unique<net::HttpServer>(
+        io_, server_options,
+        [weak](net::ServerRequest&& request, net::HttpServer::Respond respond) {
+          if (auto self = weak.lock()) {
+            self->OnRequest(std::move(request), std::move(respond));
+          } else {
+            respond(JsonResponse(503, ErrorBody(-1000, "The server is shutting down.")));
+          }
+        });
+    server_->EnableWebSockets(
+        [](const net::ServerRequest& request) {
+          const std::string_view path = request.Path();
+          return path == "/stream" || path == "/ws" || path.starts_with("/ws/");
+        },
+        [weak](std::shared_ptr<net::ServerWebSocket> ws) {
+          if (auto self = weak.lock()) {
+            self->OnSocket(std::move(ws));
+          } else {
+            ws->Close();
+          }
+        });
+    auto port = server_->Listen();
+    if (!port.ok()) return port.status();
+    port_.store(*port);
+    running_ = true;
+
+    // Marks the io thread as running, so that foreign-thread calls know to post and wait.
+    boost::asio::post(io_, [weak] {
+      if (auto self = weak.lock()) self->io_started_.store(true);
+    });
+    if (!replay_mode_) {
+      next_step_ = Clock::now();
+      if (options_.flood) {
+        SchedulePump(std::chrono::microseconds(0));
+      } else {
+        ScheduleStep();
+      }
+    }
+    SchedulePing();
+    return *port;
+  }
+
+  void Stop() {
+    if (!running_) return;
+    running_ = false;
+    step_timer_.cancel();
+    ping_timer_.cancel();
+    pump_timer_.cancel();
+    auto clients = std::move(clients_);
+    clients_.clear();
+    for (auto& client : clients) {
+      client->closed = true;
+      client->ws->Close();
+    }
+    UpdateOpenConnections();
+    if (server_) server_->Stop();
+  }
+
+  // Runs `fn` on the io thread and returns its result. Inline when already there, or when the io
+  // thread has not started (or has stopped) so that nothing else can touch the state.
+  template <typename F>
+  auto Call(F&& fn) -> decltype(fn()) {
+    if (io_.get_executor().running_in_this_thread() || !io_started_.load() || io_.stopped()) {
+      return fn();
+    }
+    std::packaged_task<decltype(fn())()> task(std::forward<F>(fn));
+    auto future = task.get_future();
+    boost::asio::post(io_, [&task] { task(); });
+    return future.get();
+  }
+
+  std::uint16_t port() const { return port_.load(); }
+
+  // ---- faults and inspection (io thread) ----
+
+  void DropConnections() {
+    auto clients = std::move(clients_);
+    clients_.clear();
+    for (auto& client : clients) {
+      client->closed = true;
+      client->ws->Drop();
+    }
+    RecountSubscribers();
+    UpdateOpenConnections();
+  }
+
+  void SkipSequence(std::string_view symbol) {
+    const std::string upper = core::ToUpperAscii(symbol);
+    for (std::size_t i = 0; i < symbols_.size(); ++i) {
+      if (!upper.empty() && symbols_[i].spec.symbol != upper) continue;
+      SymbolState& state = symbols_[i];
+      // The lost change must come first in the next diff, or the gap would hide inside it: publish
+      // what is pending now (or, during a silence, lose it too: the gap only gets wider).
+      if (Silent()) {
+        state.fast.Clear();
+        state.slow.Clear();
+      } else {
+        PublishDepth(i, state.fast, StreamKind::kDepthFast);
+        PublishDepth(i, state.slow, StreamKind::kDepthSlow);
+      }
+      state.skip_next_change = true;
+    }
+    if (replay_mode_) replay_skip_ = upper.empty() ? std::string("*") : core::ToLowerAscii(upper);
+  }
+
+  void SendMalformed() {
+    if (Silent()) return;
+    for (auto& client : clients_) {
+      if (client->closed) continue;
+      const std::string stream =
+          client->subs.empty() ? std::string("btcusdt@depth@100ms") : client->subs.front().name;
+      std::string frame = CombinedFrame(
+          stream, R"({"e":"depthUpdate","E":1723161255208,"s":"BTCUSDT","U":1,"u":2,"b":[["617)");
+      if (!client->combined) frame = frame.substr(frame.find(R"({"e")"));
+      SendTo(*client, std::move(frame));
+    }
+  }
+
+  void GoSilent(std::chrono::milliseconds duration) {
+    silent_until_ = std::max(silent_until_, Clock::now() + duration);
+  }
+
+  void Pause() {
+    paused_ = true;
+    for (std::size_t i = 0; i < symbols_.size(); ++i) {
+      PublishDepth(i, symbols_[i].fast, StreamKind::kDepthFast);
+      PublishDepth(i, symbols_[i].slow, StreamKind::kDepthSlow);
+    }
+  }
+
+  void Resume() {
+    paused_ = false;
+    if (replay_mode_ && replay_started_) {
+      replay_base_time_ = Clock::now();
+      replay_base_ns_ =
+          replay_next_ < replay_.frames.size() ? replay_.frames[replay_next_].time_ns : 0;
+      SchedulePump(std::chrono::microseconds(0));
+    }
+  }
+
+  std::optional<BookLevels> BookSnapshot(std::string_view symbol, std::size_t depth) {
+    if (replay_mode_) return std::nullopt;
+    auto it = symbol_index_.find(core::ToUpperAscii(symbol));
+    if (it == symbol_index_.end()) return std::nullopt;
+    return symbols_[it->second].market->Levels(depth);
+  }
+
+  SimCounters counters() const {
+    SimCounters c;
+    c.connections_accepted = connections_accepted_.load();
+    c.connections_open = connections_open_.load();
+    c.frames_sent = frames_sent_.load();
+    c.depth_frames = depth_frames_.load();
+    c.book_ticker_frames = book_ticker_frames_.load();
+    c.trade_frames = trade_frames_.load();
+    c.replay_frames = replay_frames_.load();
+    c.send_refused = send_refused_.load();
+    c.pings_sent = pings_sent_.load();
+    c.rest_requests = rest_requests_.load();
+    c.book_changes = book_changes_.load();
+    c.replay_done = replay_done_.load();
+    return c;
+  }
+
+  bool WaitForConnections(std::size_t count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(connections_mutex_);
+    return connections_cv_.wait_for(lock, timeout,
+                                    [&] { return connections_open_.load() >= count; });
+  }
+
+ private:
+  struct SymbolState : MarketListener {
+    Impl* owner = nullptr;
+    std::size_t index = 0;
+    SymbolSpec spec;
+    std::string lower;  // "btcusdt"
+    std::unique_ptr<SyntheticMarket> market;
+    PendingDiff fast;  // @depth@100ms
+    PendingDiff slow;  // @depth, @depth@1000ms
+    TopOfBook last_top;
+    bool skip_next_change = false;
+
+    void OnTrade(const TradePrint& trade) override { owner->PublishTrade(index, trade); }
+    void OnLevelChange(const LevelChange& change) override {
+      if (skip_next_change) {
+        skip_next_change = false;  // applied to the book, never published: a lost update
+        return;
+      }
+      fast.Record(change);
+      slow.Record(change);
+    }
+  };
+
+  bool Silent() const { return Clock::now() < silent_until_; }
+
+  // ---- market (io thread) ----
+
+  void ScheduleStep() {
+    const auto now = Clock::now();
+    next_step_ += options_.step_interval;
+    if (now - next_step_ > kMaxCatchUp) next_step_ = now;
+    step_timer_.expires_at(next_step_);
+    step_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+      auto self = weak.lock();
+      if (error || !self || !self->running_) return;
+      self->OnStep();
+    });
+  }
+
+  void OnStep() {
+    if (!paused_) RunStep();
+    ScheduleStep();
+  }
+
+  // One logical step: the same number of changes for the same step index on every run, diffs cut
+  // on fixed step counts. Paused steps do not count, so a run that starts paused is reproducible.
+  void RunStep() {
+    const std::int64_t step_ms = std::max<std::int64_t>(options_.step_interval.count(), 1);
+    const std::int64_t per_second = std::max(options_.changes_per_second, 0);
+    const std::uint64_t k = step_index_++;
+    const std::int64_t due = static_cast<std::int64_t>(((k + 1) * per_second * step_ms) / 1000 -
+                                                       (k * per_second * step_ms) / 1000);
+    for (std::size_t s = 0; s < symbols_.size(); ++s) {
+      for (std::int64_t i = 0; i < due; ++i) StepSymbol(s);
+    }
+    const std::uint64_t fast_every = StepsPer(options_.depth_interval);
+    const std::uint64_t slow_every = StepsPer(options_.slow_depth_interval);
+    for (std::size_t s = 0; s < symbols_.size(); ++s) {
+      if (step_index_ % fast_every == 0) PublishDepth(s, symbols_[s].fast, StreamKind::kDepthFast);
+      if (step_index_ % slow_every == 0) PublishDepth(s, symbols_[s].slow, StreamKind::kDepthSlow);
+    }
+  }
+
+  std::uint64_t StepsPer(std::chrono::milliseconds interval) const {
+    const std::int64_t step_ms = std::max<std::int64_t>(options_.step_interval.count(), 1);
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(interval.count() / step_ms, 1));
+  }
+
+  void StepSymbol(std::size_t s) {
+    SymbolState& state = symbols_[s];
+    state.market->Step(state);
+    book_changes_.fetch_add(1, std::memory_order_relaxed);
+    const TopOfBook top = state.market->top();
+    if (top != state.last_top) {
+      state.last_top = top;
+      if (subscriber_counts_[s][static_cast<std::size_t>(StreamKind::kBookTicker)] > 0 &&
+          !Silent()) {
+        Publish(s, StreamKind::kBookTicker,
+                BookTickerPayload(state.spec.symbol, state.market->last_update_id(), top));
+      }
+    }
+  }
+
+  void PublishTrade(std::size_t s, const TradePrint& trade) {
+    if (subscriber_counts_[s][static_cast<std::size_t>(StreamKind::kTrade)] == 0 || Silent()) {
+      return;
+    }
+    const std::int64_t now_ms = clock_.NowNs() / 1'000'000;
+    Publish(s, StreamKind::kTrade, TradePayload(symbols_[s].spec.symbol, now_ms, trade, now_ms));
+  }
+
+  void PublishDepth(std::size_t s, PendingDiff& pending, StreamKind kind) {
+    if (pending.empty()) return;
+    if (Silent()) return;  // keep aggregating: the first diff after the silence covers it all
+    if (subscriber_counts_[s][static_cast<std::size_t>(kind)] > 0) {
+      const auto bids = ToLevels(pending.bids);
+      const auto asks = ToLevels(pending.asks);
+      Publish(s, kind,
+              DepthUpdatePayload(symbols_[s].spec.symbol, clock_.NowNs() / 1'000'000,
+                                 pending.first_id, pending.last_id, bids, asks));
+    }
+    pending.Clear();
+  }
+
+  void Publish(std::size_t s, StreamKind kind, const std::string& payload) {
+    for (auto& client : clients_) {
+      if (client->closed) continue;
+      for (const Subscription& sub : client->subs) {
+        if (sub.kind != kind || sub.symbol != s) continue;
+        SendTo(*client, client->combined ? CombinedFrame(sub.name, payload) : payload);
+        CountKind(kind);
+      }
+    }
+  }
+
+  void CountKind(StreamKind kind) {
+    switch (kind) {
+      case StreamKind::kDepthFast:
+      case StreamKind::kDepthSlow:
+        depth_frames_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case StreamKind::kBookTicker:
+        book_ticker_frames_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case StreamKind::kTrade:
+        trade_frames_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case StreamKind::kReplay:
+        replay_frames_.fetch_add(1, std::memory_order_relaxed);
+        break;
+    }
+  }
+
+  void SendTo(Client& client, std::string text) {
+    if (client.ws->Send(std::move(text))) {
+      frames_sent_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      send_refused_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+  // The deepest write queue among the clients that take depth (flood) or replay frames.
+  std::size_t MaxQueuedWrites() const {
+    std::size_t deepest = 0;
+    for (const auto& client : clients_) {
+      if (!client->closed) deepest = std::max(deepest, client->ws->queued_writes());
+    }
+    return deepest;
+  }
+
+  bool AnyDepthSubscriber() const {
+    for (const auto& counts : subscriber_counts_) {
+      if (counts[static_cast<std::size_t>(StreamKind::kDepthFast)] > 0 ||
+          counts[static_cast<std::size_t>(StreamKind::kDepthSlow)] > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void SchedulePump(std::chrono::microseconds delay) {
+    pump_timer_.expires_after(delay);
+    pump_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+      auto self = weak.lock();
+      if (error || !self || !self->running_) return;
+      if (self->replay_mode_) {
+        self->PumpReplay();
+      } else {
+        self->PumpFlood();
+      }
+    });
+  }
+
+  // Flood: diffs of a handful of changes as fast as the sockets drain, never more than
+  // max_queued_writes frames queued on any socket.
+  void PumpFlood() {
+    if (paused_ || Silent() || !AnyDepthSubscriber()) return SchedulePump(kBackoff * 4);
+    const int changes = std::max(options_.flood_changes_per_diff, 1);
+    int batch = 0;
+    for (; batch < kFloodBatch && MaxQueuedWrites() < options_.max_queued_writes; ++batch) {
+      for (std::size_t s = 0; s < symbols_.size(); ++s) {
+        for (int i = 0; i < changes; ++i) StepSymbol(s);
+        PublishDepth(s, symbols_[s].fast, StreamKind::kDepthFast);
+        PublishDepth(s, symbols_[s].slow, StreamKind::kDepthSlow);
+      }
+    }
+    if (batch == kFloodBatch) {
+      // Still draining well: yield to the socket writes and continue at once.
+      return SchedulePump(std::chrono::microseconds(0));
+    }
+    SchedulePump(kBackoff);
+  }
+
+  // ---- replay (io thread) ----
+
+  void StartReplay() {
+    if (replay_started_) return;
+    replay_started_ = true;
+    replay_base_time_ = Clock::now();
+    replay_base_ns_ = replay_.frames.empty() ? 0 : replay_.frames.front().time_ns;
+    SchedulePump(std::chrono::microseconds(0));
+  }
+
+  void PumpReplay() {
+    if (paused_) return;  // Resume() restarts the pump
+    const bool recorded = options_.replay_pace == ReplayPace::kRecorded;
+    int batch = 0;
+    while (replay_next_ < replay_.frames.size() && batch < kFloodBatch) {
+      const ReplayFrame& frame = replay_.frames[replay_next_];
+      if (recorded) {
+        const auto due =
+            replay_base_time_ + std::chrono::nanoseconds(frame.time_ns - replay_base_ns_);
+        if (due > Clock::now()) {
+          return SchedulePumpAt(due);
+        }
+      } else if (MaxQueuedWrites() >= options_.max_queued_writes) {
+        return SchedulePump(kBackoff);
+      }
+      ++replay_next_;
+      ++batch;
+      SendReplayFrame(frame);
+    }
+    if (replay_next_ >= replay_.frames.size()) {
+      replay_done_.store(true);
+      return;
+    }
+    SchedulePump(std::chrono::microseconds(0));
+  }
+
+  void SchedulePumpAt(Clock::time_point due) {
+    pump_timer_.expires_at(due);
+    pump_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+      auto self = weak.lock();
+      if (error || !self || !self->running_) return;
+      self->PumpReplay();
+    });
+  }
+
+  void SendReplayFrame(const ReplayFrame& frame) {
+    if (Silent()) return;
+    if (!replay_skip_.empty() && frame.stream.find("@depth") != std::string::npos &&
+        (replay_skip_ == "*" || frame.stream.starts_with(replay_skip_ + "@"))) {
+      replay_skip_.clear();  // this diff is lost
+      return;
+    }
+    for (auto& client : clients_) {
+      if (client->closed) continue;
+      const bool wanted =
+          frame.stream.empty() ||
+          std::any_of(client->subs.begin(), client->subs.end(),
+                      [&](const Subscription& sub) { return sub.name == frame.stream; });
+      if (!wanted) continue;
+      SendTo(*client, client->combined ? frame.text : std::string(frame.Payload()));
+      CountKind(StreamKind::kReplay);
+    }
+  }
+
+  // ---- pings (io thread) ----
+
+  void SchedulePing() {
+    if (options_.ping_interval.count() <= 0) return;
+    ping_timer_.expires_after(options_.ping_interval);
+    ping_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+      auto self = weak.lock();
+      if (error || !self || !self->running_) return;
+      if (!self->Silent()) {
+        for (auto& client : self->clients_) {
+          if (client->closed) continue;
+          client->ws->Ping("");
+          self->pings_sent_.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+      self->SchedulePing();
+    });
+  }
+
+  // ---- WebSocket clients (io thread) ----
+
+  std::optional<Subscription> ParseStream(std::string_view name) const {
+    const std::string lower = core::ToLowerAscii(name);
+    if (replay_mode_) return Subscription{0, StreamKind::kReplay, lower};
+    const std::size_t at = lower.find('@');
+    if (at == std::string::npos) return std::nullopt;
+    auto it = symbol_index_.find(core::ToUpperAscii(lower.substr(0, at)));
+    if (it == symbol_index_.end()) return std::nullopt;
+    const std::string_view type = std::string_view(lower).substr(at + 1);
+    Subscription sub;
+    sub.symbol = it->second;
+    sub.name = lower;
+    if (type == "depth" || type == "depth@1000ms") {
+      sub.kind = StreamKind::kDepthSlow;
+    } else if (type == "depth@100ms") {
+      sub.kind = StreamKind::kDepthFast;
+    } else if (type == "bookticker") {
+      sub.kind = StreamKind::kBookTicker;
+      sub.name = lower.substr(0, at) + "@bookTicker";
+    } else if (type == "trade") {
+      sub.kind = StreamKind::kTrade;
+    } else {
+      return std::nullopt;
+    }
+    return sub;
+  }
+
+  void AddSubscription(Client& client, Subscription sub) {
+    for (const Subscription& existing : client.subs) {
+      if (existing.name == sub.name) return;
+    }
+    client.subs.push_back(std::move(sub));
+  }
+
+  void OnSocket(std::shared_ptr<net::ServerWebSocket> ws) {
+    if (!running_) return ws->Close();
+    auto client = std::make_shared<Client>();
+    client->id = next_client_id_++;
+    client->ws = ws;
+    const std::string target = ws->target();
+    const std::size_t question = target.find('?');
+    const std::string_view path = std::string_view(target).substr(0, question);
+    std::string streams;
+    if (path == "/stream") {
+      client->combined = true;
+      if (question != std::string::npos) {
+        streams = QueryParam(std::string_view(target).substr(question + 1), "streams")
+                      .value_or(std::string());
+      }
+    } else if (path.starts_with("/ws/")) {
+      streams = PercentDecode(path.substr(4));
+    }
+    for (std::string_view rest = streams; !rest.empty();) {
+      const std::size_t slash = rest.find('/');
+      // Binance accepts the connection and ignores names it does not know.
+      if (auto sub = ParseStream(rest.substr(0, slash))) AddSubscription(*client, std::move(*sub));
+      if (slash == std::string_view::npos) break;
+      rest.remove_prefix(slash + 1);
+    }
+    std::weak_ptr<Impl> weak = weak_from_this();
+    const std::uint64_t id = client->id;
+    ws->SetOnMessage([weak, id](std::string_view message) {
+      if (auto self = weak.lock()) self->OnClientMessage(id, message);
+    });
+    ws->SetOnClose([weak, id] {
+      // Deferred: the socket may report its close from inside a Send or Drop made while the
+      // client list is being walked.
+      if (auto self = weak.lock()) {
+        boost::asio::post(self->io_, [weak, id] {
+          if (auto again = weak.lock()) again->RemoveClient(id);
+        });
+      }
+    });
+    clients_.push_back(std::move(client));
+    connections_accepted_.fetch_add(1, std::memory_order_relaxed);
+    RecountSubscribers();
+    UpdateOpenConnections();
+    if (replay_mode_) StartReplay();
+  }
+
+  void RemoveClient(std::uint64_t id) {
+    auto it = std::find_if(clients_.begin(), clients_.end(),
+                           [id](const auto& client) { return client->id == id; });
+    if (it == clients_.end()) return;
+    (*it)->closed = true;
+    clients_.erase(it);
+    RecountSubscribers();
+    UpdateOpenConnections();
+  }
+
+  Client* FindClient(std::uint64_t id) {
+    for (auto& client : clients_) {
+      if (client->id == id && !client->closed) return client.get();
+    }
+    return nullptr;
+  }
+
+  void RecountSubscribers() {
+    for (auto& counts : subscriber_counts_) counts.fill(0);
+    for (const auto& client : clients_) {
+      if (client->closed) continue;
+      for (const Subscription& sub : client->subs) {
+        if (sub.kind != StreamKind::kReplay) {
+          ++subscriber_counts_[sub.symbol][static_cast<std::size_t>(sub.kind)];
+        }
+      }
+    }
+  }
+
+  void UpdateOpenConnections() {
+    std::size_t open = 0;
+    for (const auto& client : clients_) open += client->closed ? 0 : 1;
+    {
+      std::lock_guard lock(connections_mutex_);
+      connections_open_.store(open);
+    }
+    connections_cv_.notify_all();
+  }
+
+  // The live methods: SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY.
+  void OnClientMessage(std::uint64_t id, std::string_view message) {
+    Client* client = FindClient(id);
+    if (client == nullptr) return;
+    simdjson::padded_string json(message);
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object object;
+    if (parser_.iterate(json).get(doc) || doc.get_object().get(object)) {
+      return Reply(*client, R"({"error":{"code":3,"msg":"Invalid JSON: expected an object"}})");
+    }
+    std::string method;
+    std::string id_json = "null";
+    std::vector<std::string> params;
+    bool bool_param = false;
+    bool has_bool_param = false;
+    bool bad = false;
+    for (auto field : object) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) {
+        bad = true;
+        break;
+      }
+      if (key == "method") {
+        std::string_view value;
+        if (field.value().get_string().get(value)) bad = true;
+        method = std::string(value);
+      } else if (key == "id") {
+        std::uint64_t number;
+        std::string_view text;
+        auto value = field.value();
+        if (!value.get_uint64().get(number)) {
+          id_json = std::to_string(number);
+        } else if (!value.get_string().get(text)) {
+          id_json.clear();
+          core::AppendJsonString(id_json, text);
+        }
+      } else if (key == "params") {
+        simdjson::ondemand::array array;
+        if (field.value().get_array().get(array)) {
+          bad = true;
+          continue;
+        }
+        for (auto element : array) {
+          std::string_view text;
+          bool flag;
+          if (!element.get_string().get(text)) {
+            params.emplace_back(text);
+          } else if (!element.get_bool().get(flag)) {
+            bool_param = flag;
+            has_bool_param = true;
+          } else {
+            bad = true;
+          }
+        }
+      }
+    }
+    if (bad) {
+      return Reply(*client, WithId(R"({"error":{"code":3,"msg":"Invalid JSON"},"id":)", id_json));
+    }
+    if (method == "SUBSCRIBE" || method == "UNSUBSCRIBE") {
+      std::vector<Subscription> subs;
+      for (const std::string& name : params) {
+        auto sub = ParseStream(name);
+        if (!sub) {
+          return Reply(
+              *client,
+              WithId(R"({"error":{"code":2,"msg":"Invalid request: unknown stream"},"id":)",
+                     id_json));
+        }
+        subs.push_back(std::move(*sub));
+      }
+      for (Subscription& sub : subs) {
+        if (method == "SUBSCRIBE") {
+          AddSubscription(*client, std::move(sub));
+        } else {
+          std::erase_if(client->subs, [&](const Subscription& s) { return s.name == sub.name; });
+        }
+      }
+      RecountSubscribers();
+      return Reply(*client, WithId(R"({"result":null,"id":)", id_json));
+    }
+    if (method == "LIST_SUBSCRIPTIONS") {
+      core::JsonWriter writer;
+      writer.BeginArray();
+      for (const Subscription& sub : client->subs) writer.String(sub.name);
+      writer.EndArray();
+      return Reply(*client, WithId(R"({"result":)" + writer.Take() + R"(,"id":)", id_json));
+    }
+    if (method == "SET_PROPERTY" || method == "GET_PROPERTY") {
+      if (params.empty() || params.front() != "combined") {
+        return Reply(*client,
+                     WithId(R"({"error":{"code":0,"msg":"Unknown property"},"id":)", id_json));
+      }
+      if (method == "GET_PROPERTY") {
+        return Reply(*client, WithId(client->combined ? R"({"result":true,"id":)"
+                                                      : R"({"result":false,"id":)",
+                                     id_json));
+      }
+      if (!has_bool_param) {
+        return Reply(
+            *client,
+            WithId(R"({"error":{"code":1,"msg":"Invalid value type: expected Boolean"},"id":)",
+                   id_json));
+      }
+      client->combined = bool_param;
+      return Reply(*client, WithId(R"({"result":null,"id":)", id_json));
+    }
+    Reply(
+        *client,
+        WithId(R"({"error":{"code":2,"msg":"Invalid request: unknown variant, expected one of )"
+               R"(SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY"},"id":)",
+               id_json));
+  }
+
+  // Closes a reply object whose head ends with "id": by appending the request's id.
+  static std::string WithId(std::string_view head, std::string_view id_json) {
+    std::string out(head);
+    out.append(id_json);
+    out.push_back('}');
+    return out;
+  }
+
+  // A silent server still takes subscriptions but answers nothing.
+  void Reply(Client& client, std::string text) {
+    if (!Silent()) SendTo(client, std::move(text));
+  }
+
+  // ---- REST (io thread) ----
+
+  void OnRequest(net::ServerRequest&& request, net::HttpServer::Respond respond) {
+    rest_requests_.fetch_add(1, std::memory_order_relaxed);
+    const std::string_view path = request.Path();
+    if (path.starts_with("/_sim/")) return respond(HandleAdmin(request));
+    if (!path.starts_with("/api/")) {
+      return respond(JsonResponse(404, ErrorBody(-1000, "Unknown path.")));
+    }
+    int weight = 1;
+    net::ServerResponse response = HandleApi(request, &weight);
+    response.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(AddWeight(weight)));
+    respond(std::move(response));
+  }
+
+  int AddWeight(int weight) {
+    const std::int64_t minute = clock_.NowNs() / 60'000'000'000;
+    if (minute != weight_minute_) {
+      weight_minute_ = minute;
+      used_weight_ = 0;
+    }
+    used_weight_ += weight;
+    return used_weight_;
+  }
+
+  net::ServerResponse HandleApi(const net::ServerRequest& request, int* weight) {
+    const std::string_view path = request.Path();
+    const std::string_view query = request.Query();
+    const bool known = path == "/api/v3/ping" || path == "/api/v3/time" ||
+                       path == "/api/v3/depth" || path == "/api/v3/exchangeInfo";
+    if (!known) return JsonResponse(404, ErrorBody(-1000, "Unknown path."));
+    if (request.method != "GET") {
+      return JsonResponse(405, ErrorBody(-1000, "Method not allowed."));
+    }
+    if (path == "/api/v3/ping") return JsonResponse(200, "{}");
+    if (path == "/api/v3/time") {
+      return JsonResponse(200,
+                          "{\"serverTime\":" + std::to_string(clock_.NowNs() / 1'000'000) + "}");
+    }
+    if (path == "/api/v3/depth") return HandleDepth(query, weight);
+    *weight = kExchangeInfoWeight;
+    return HandleExchangeInfo(query);
+  }
+
+  net::ServerResponse HandleDepth(std::string_view query, int* weight) {
+    const auto symbol = QueryParam(query, "symbol");
+    if (!symbol || symbol->empty()) {
+      return JsonResponse(
+          400,
+          ErrorBody(-1102,
+                    "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."));
+    }
+    if (!ValidSymbolText(*symbol)) {
+      return JsonResponse(400, ErrorBody(-1100,
+                                         "Illegal characters found in parameter 'symbol'; legal "
+                                         "range is '^[A-Z0-9-_.]{1,20}$'."));
+    }
+    int limit = kDefaultDepthLimit;
+    if (const auto text = QueryParam(query, "limit")) {
+      const bool digits =
+          !text->empty() && text->size() <= 20 &&
+          std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (!digits) {
+        return JsonResponse(400, ErrorBody(-1100,
+                                           "Illegal characters found in parameter 'limit'; legal "
+                                           "range is '^[0-9]{1,20}$'."));
+      }
+      // Binance caps a larger limit at 5000 rather than refusing it.
+      limit = text->size() > 4 ? kMaxDepthLimit : std::min(std::stoi(*text), kMaxDepthLimit);
+      if (limit < 1) {
+        return JsonResponse(400, ErrorBody(-1130, "Data sent for parameter 'limit' is not valid."));
+      }
+    }
+    *weight = DepthWeight(limit);
+    if (replay_mode_) return ReplayDepth(*symbol);
+    auto it = symbol_index_.find(*symbol);
+    if (it == symbol_index_.end()) return JsonResponse(400, ErrorBody(-1121, "Invalid symbol."));
+    return JsonResponse(
+        200,
+        DepthSnapshotBody(symbols_[it->second].market->Levels(static_cast<std::size_t>(limit))));
+  }
+
+  // The snapshot recorded last before the replay position, or the first one when playback has not
+  // reached any yet: the recorded answer a client would have got then.
+  net::ServerResponse ReplayDepth(const std::string& symbol) {
+    const ReplaySnapshot* chosen = nullptr;
+    for (const ReplaySnapshot& snapshot : replay_.snapshots) {
+      if (snapshot.symbol != symbol) continue;
+      if (chosen == nullptr || snapshot.next_frame <= replay_next_) chosen = &snapshot;
+      if (snapshot.next_frame > replay_next_) break;
+    }
+    if (chosen == nullptr) return JsonResponse(400, ErrorBody(-1121, "Invalid symbol."));
+    return JsonResponse(200, chosen->body);
+  }
+
+  net::ServerResponse HandleExchangeInfo(std::string_view query) {
+    std::vector<const SymbolSpec*> chosen;
+    const auto invalid = [] { return JsonResponse(400, ErrorBody(-1121, "Invalid symbol.")); };
+    if (const auto symbol = QueryParam(query, "symbol")) {
+      auto it = symbol_index_.find(*symbol);
+      if (it == symbol_index_.end()) return invalid();
+      chosen.push_back(&symbols_[it->second].spec);
+    } else if (const auto list = QueryParam(query, "symbols")) {
+      simdjson::padded_string json(*list);
+      simdjson::ondemand::document doc;
+      simdjson::ondemand::array array;
+      if (parser_.iterate(json).get(doc) || doc.get_array().get(array)) {
+        return JsonResponse(
+            400, ErrorBody(-1100,
+                           "Illegal characters found in parameter 'symbols'; "
+                           "legal range is "
+                           "'^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$'."));
+      }
+      for (auto element : array) {
+        std::string_view name;
+        if (element.get_string().get(name)) return invalid();
+        auto it = symbol_index_.find(std::string(name));
+        if (it == symbol_index_.end()) return invalid();
+        chosen.push_back(&symbols_[it->second].spec);
+      }
+    } else {
+      for (const SymbolState& state : symbols_) chosen.push_back(&state.spec);
+    }
+    return JsonResponse(200, ExchangeInfoBody(clock_.NowNs() / 1'000'000, chosen));
+  }
+
+  // ---- admin (io thread) ----
+
+  net::ServerResponse HandleAdmin(const net::ServerRequest& request) {
+    const std::string_view path = request.Path();
+    const auto fail = [](std::string_view why) {
+      core::JsonWriter writer;
+      writer.BeginObject().Key("ok").Bool(false).Key("error").String(why).EndObject();
+      return JsonResponse(400, writer.Take());
+    };
+    const auto ok = [] { return JsonResponse(200, R"({"ok":true})"); };
+    if (path == "/_sim/stats") return JsonResponse(200, StatsJson());
+    if (request.method != "POST") return JsonResponse(405, R"({"ok":false,"error":"use POST"})");
+    if (path == "/_sim/pause") {
+      Pause();
+      return ok();
+    }
+    if (path == "/_sim/resume") {
+      Resume();
+      return ok();
+    }
+    if (path != "/_sim/fault") return JsonResponse(404, R"({"ok":false,"error":"unknown path"})");
+
+    simdjson::padded_string json(request.body);
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object object;
+    if (parser_.iterate(json).get(doc) || doc.get_object().get(object)) {
+      return fail("the body must be a JSON object");
+    }
+    std::string fault;
+    std::string symbol;
+    std::int64_t duration_ms = 5000;
+    for (auto field : object) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return fail("bad key");
+      std::string_view text;
+      if (key == "fault") {
+        if (field.value().get_string().get(text)) return fail("fault must be a string");
+        fault = std::string(text);
+      } else if (key == "symbol") {
+        if (field.value().get_string().get(text)) return fail("symbol must be a string");
+        symbol = std::string(text);
+      } else if (key == "duration_ms") {
+        if (field.value().get_int64().get(duration_ms) || duration_ms < 0) {
+          return fail("duration_ms must be a non-negative integer");
+        }
+      }
+    }
+    if (fault == "drop") {
+      DropConnections();
+    } else if (fault == "gap") {
+      if (!symbol.empty() && !symbol_index_.contains(core::ToUpperAscii(symbol)) && !replay_mode_) {
+        return fail("unknown symbol");
+      }
+      SkipSequence(symbol);
+    } else if (fault == "malformed") {
+      SendMalformed();
+    } else if (fault == "silence") {
+      GoSilent(std::chrono::milliseconds(duration_ms));
+    } else {
+      return fail("fault must be drop, gap, malformed or silence");
+    }
+    return ok();
+  }
+
+  std::string StatsJson() const {
+    const SimCounters c = counters();
+    core::JsonWriter writer;
+    writer.BeginObject()
+        .Key("connections_accepted")
+        .Uint(c.connections_accepted)
+        .Key("connections_open")
+        .Uint(c.connections_open)
+        .Key("frames_sent")
+        .Uint(c.frames_sent)
+        .Key("depth_frames")
+        .Uint(c.depth_frames)
+        .Key("book_ticker_frames")
+        .Uint(c.book_ticker_frames)
+        .Key("trade_frames")
+        .Uint(c.trade_frames)
+        .Key("replay_frames")
+        .Uint(c.replay_frames)
+        .Key("send_refused")
+        .Uint(c.send_refused)
+        .Key("pings_sent")
+        .Uint(c.pings_sent)
+        .Key("rest_requests")
+        .Uint(c.rest_requests)
+        .Key("book_changes")
+        .Uint(c.book_changes)
+        .Key("paused")
+        .Bool(paused_)
+        .Key("silent")
+        .Bool(Silent())
+        .EndObject();
+    return writer.Take();
+  }
+
+  boost::asio::io_context& io_;
+  BinanceSimOptions options_;
+  const core::Clock& clock_;
+  std::unique_ptr<net::HttpServer> server_;
+  std::atomic<std::uint16_t> port_{0};
+  std::atomic<bool> io_started_{false};
+  bool running_ = false;
+
+  std::vector<SymbolState> symbols_;
+  std::unordered_map<std::string, std::size_t> symbol_index_;  // "BTCUSDT" → index
+  std::vector<std::array<std::size_t, kStreamKinds>> subscriber_counts_;
+  std::vector<std::shared_ptr<Client>> clients_;
+  std::uint64_t next_client_id_ = 1;
+  simdjson::ondemand::parser parser_;
+
+  bool paused_ = false;
+  Clock::time_point silent_until_{};
+  boost::asio::steady_timer step_timer_;
+  boost::asio::steady_timer ping_timer_;
+  boost::asio::steady_timer pump_timer_;
+  Clock::time_point next_step_{};
+  std::uint64_t step_index_ = 0;
+  std::int64_t weight_minute_ = -1;
+  int used_weight_ = 0;
+
+  bool replay_mode_ = false;
+  ReplayLog replay_;
+  bool replay_started_ = false;
+  std::size_t replay_next_ = 0;
+  Clock::time_point replay_base_time_{};
+  std::int64_t replay_base_ns_ = 0;
+  std::string replay_skip_;  // lower-case symbol whose next depth frame is lost; "*": any
+
+  mutable std::mutex connections_mutex_;
+  std::condition_variable connections_cv_;
+  std::atomic<std::uint64_t> connections_accepted_{0};
+  std::atomic<std::uint64_t> connections_open_{0};
+  std::atomic<std::uint64_t> frames_sent_{0};
+  std::atomic<std::uint64_t> depth_frames_{0};
+  std::atomic<std::uint64_t> book_ticker_frames_{0};
+  std::atomic<std::uint64_t> trade_frames_{0};
+  std::atomic<std::uint64_t> replay_frames_{0};
+  std::atomic<std::uint64_t> send_refused_{0};
+  std::atomic<std::uint64_t> pings_sent_{0};
+  std::atomic<std::uint64_t> rest_requests_{0};
+  std::atomic<std::uint64_t> book_changes_{0};
+  std::atomic<bool> replay_done_{false};
+};
+
+BinanceSim::BinanceSim(boost::asio::io_context& io, BinanceSimOptions options)
+    : impl_(std::make_shared<Impl>(io, std::move(options))) {}
+
+BinanceSim::~BinanceSim() { Stop(); }
+
+core::Result<std::uint16_t> BinanceSim::Start() { return impl_->Start(); }
+
+void BinanceSim::Stop() {
+  impl_->Call([impl = impl_.get()] { impl->Stop(); });
+}
+
+std::uint16_t BinanceSim::port() const { return impl_->port(); }
+
+std::string BinanceSim::ws_base_url() const {
+  return "ws://127.0.0.1:" + std::to_string(impl_->port());
+}
+
+std::string BinanceSim::http_base_url() const {
+  return "http://127.0.0.1:" + std::to_string(impl_->port());
+}
+
+void BinanceSim::DropConnections() {
+  impl_->Call([impl = impl_.get()] { impl->DropConnections(); });
+}
+
+void BinanceSim::SkipSequence(std::string_view symbol) {
+  impl_->Call([impl = impl_.get(), s = std::string(symbol)] { impl->SkipSequence(s); });
+}
+
+void BinanceSim::SendMalformed() {
+  impl_->Call([impl = impl_.get()] { impl->SendMalformed(); });
+}
+
+void BinanceSim::GoSilent(std::chrono::milliseconds duration) {
+  impl_->Call([impl = impl_.get(), duration] { impl->GoSilent(duration); });
+}
+
+void BinanceSim::Pause() {
+  impl_->Call([impl = impl_.get()] { impl->Pause(); });
+}
+
+void BinanceSim::Resume() {
+  impl_->Call([impl = impl_.get()] { impl->Resume(); });
+}
+
+std::optional<BookLevels> BinanceSim::BookSnapshot(std::string_view symbol, std::size_t depth) {
+  return impl_->Call([impl = impl_.get(), s = std::string(symbol), depth] {
+    return impl->BookSnapshot(s, depth);
+  });
+}
+
+SimCounters BinanceSim::counters() const { return impl_->counters(); }
+
+bool BinanceSim::WaitForConnections(std::size_t count, std::chrono::milliseconds timeout) {
+  return impl_->WaitForConnections(count, timeout);
+}
+
+}  // namespace tradingd::sim::binance

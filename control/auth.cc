@@ -1,6 +1,7 @@
 #include "control/auth.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -12,8 +13,6 @@
 #include <cstring>
 #include <system_error>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 
@@ -41,12 +40,12 @@ void Cleanse(std::string& secret) {
 // Visible ASCII only: a token travels in an HTTP header, where spaces and controls are ambiguous.
 Status ValidateToken(std::string_view token, std::string_view origin) {
   if (token.size() < kMinTokenLength) {
-    return ConfigError(fmt::format("{}: token is shorter than {} characters", origin,
-                                   kMinTokenLength));
+    return ConfigError(
+        fmt::format("{}: token is shorter than {} characters", origin, kMinTokenLength));
   }
   if (token.size() > kMaxTokenLength) {
-    return ConfigError(fmt::format("{}: token is longer than {} characters", origin,
-                                   kMaxTokenLength));
+    return ConfigError(
+        fmt::format("{}: token is longer than {} characters", origin, kMaxTokenLength));
   }
   for (char c : token) {
     if (c < 0x21 || c > 0x7E) {
@@ -72,9 +71,10 @@ Status ReadTokenFile(const std::filesystem::path& path, std::string* token) {
     const int error = errno;
     if (error == ENOENT) return Status(ErrorCode::kNotFound, path.string());
     if (error == ELOOP) {
-      return ConfigError(fmt::format("{}: is a symbolic link; the API token file must be a "
-                                     "regular file",
-                                     path.string()));
+      return ConfigError(
+          fmt::format("{}: is a symbolic link; the API token file must be a "
+                      "regular file",
+                      path.string()));
     }
     return IoError(path, "cannot open the API token file", error);
   }
@@ -90,15 +90,17 @@ Status ReadTokenFile(const std::filesystem::path& path, std::string* token) {
   }
   if (st.st_uid != ::geteuid()) {
     ::close(fd);
-    return ConfigError(fmt::format("{}: the API token file is owned by uid {}, not by this user "
-                                   "(uid {}); refusing to use it",
-                                   path.string(), st.st_uid, ::geteuid()));
+    return ConfigError(
+        fmt::format("{}: the API token file is owned by uid {}, not by this user "
+                    "(uid {}); refusing to use it",
+                    path.string(), st.st_uid, ::geteuid()));
   }
   if ((st.st_mode & 0077) != 0) {
     ::close(fd);
-    return ConfigError(fmt::format("{}: the API token file has mode {:04o}, readable or writable "
-                                   "by others; run `chmod 600 {}` or delete it to generate a new one",
-                                   path.string(), st.st_mode & 07777, path.string()));
+    return ConfigError(
+        fmt::format("{}: the API token file has mode {:04o}, readable or writable "
+                    "by others; run `chmod 600 {}` or delete it to generate a new one",
+                    path.string(), st.st_mode & 07777, path.string()));
   }
   std::string content(kMaxTokenLength + 2, '\0');
   std::size_t used = 0;
@@ -191,7 +193,8 @@ Status GenerateTokenFile(const std::filesystem::path& path, std::string* token, 
     }
     written += static_cast<std::size_t>(n);
   }
-  if (status.ok() && ::fsync(fd) != 0) status = IoError(temp, "cannot sync the API token file", errno);
+  if (status.ok() && ::fsync(fd) != 0)
+    status = IoError(temp, "cannot sync the API token file", errno);
   ::close(fd);
   Cleanse(line);
   if (status.ok()) {
@@ -244,16 +247,20 @@ std::string_view BearerToken(std::string_view header) {
 
 const char* AccessName(Access access) {
   switch (access) {
-    case Access::kNone: return "none";
-    case Access::kRead: return "read";
-    case Access::kFull: return "full";
+    case Access::kNone:
+      return "none";
+    case Access::kRead:
+      return "read";
+    case Access::kFull:
+      return "full";
   }
   return "none";
 }
 
 AuthSettings AuthSettings::FromEnvironment(std::filesystem::path state_dir) {
   AuthSettings settings;
-  if (const char* value = std::getenv(std::string(kApiTokenEnv).c_str())) settings.api_token = value;
+  if (const char* value = std::getenv(std::string(kApiTokenEnv).c_str()))
+    settings.api_token = value;
   if (const char* value = std::getenv(std::string(kReadTokenEnv).c_str())) {
     settings.read_token = value;
   }
@@ -290,13 +297,14 @@ core::Result<Authenticator> Authenticator::Create(AuthSettings settings) {
   } else if (!settings.read_token.empty()) {
     // Generating a full token silently here would hide a likely typo in the deployment.
     Cleanse(settings.read_token);
-    return ConfigError(fmt::format("{} is set but {} is not; set both, or neither to use a "
-                                   "generated token file",
-                                   kReadTokenEnv, kApiTokenEnv));
+    return ConfigError(
+        fmt::format("{} is set but {} is not; set both, or neither to use a "
+                    "generated token file",
+                    kReadTokenEnv, kApiTokenEnv));
   } else {
     if (settings.state_dir.empty()) {
-      return ConfigError(fmt::format("no {} set and no state directory for a token file",
-                                     kApiTokenEnv));
+      return ConfigError(
+          fmt::format("no {} set and no state directory for a token file", kApiTokenEnv));
     }
     const std::filesystem::path path = settings.state_dir / kTokenFileName;
     Status status = ReadTokenFile(path, &full_token);
@@ -314,9 +322,10 @@ core::Result<Authenticator> Authenticator::Create(AuthSettings settings) {
   if (!settings.read_token.empty()) {
     Status status = ValidateToken(settings.read_token, kReadTokenEnv);
     if (status.ok() && settings.read_token == full_token) {
-      status = ConfigError(fmt::format("{} equals {}; a read-only token must differ from the "
-                                       "full-access token",
-                                       kReadTokenEnv, kApiTokenEnv));
+      status =
+          ConfigError(fmt::format("{} equals {}; a read-only token must differ from the "
+                                  "full-access token",
+                                  kReadTokenEnv, kApiTokenEnv));
     }
     if (status.ok() && !Sha256(settings.read_token, auth.read_digest_.data())) {
       status = Status(ErrorCode::kInternal, "SHA-256 failed");

@@ -37,9 +37,9 @@ inline constexpr std::size_t kGeneratedTokenBytes = 32;  // 64 hex characters
 
 // Inputs of Authenticator::Create. An empty string counts as unset (as `export VAR=` would).
 struct AuthSettings {
-  std::string api_token;             // TRADINGD_API_TOKEN
-  std::string read_token;            // TRADINGD_READ_TOKEN
-  std::filesystem::path state_dir;   // where api_token is generated when no env token is set
+  std::string api_token;            // TRADINGD_API_TOKEN
+  std::string read_token;           // TRADINGD_READ_TOKEN
+  std::filesystem::path state_dir;  // where api_token is generated when no env token is set
 
   // Reads both variables from the process environment.
   static AuthSettings FromEnvironment(std::filesystem::path state_dir);

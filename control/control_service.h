@@ -9,15 +9,30 @@
 // GET /api/trading/health is open. Errors are always {"error":{"code":...,"message":...}}, and no
 // answer ever contains the token or the Authorization header.
 //
+// Where api.md is silent:
+// - UNKNOWN_SYMBOL and UNKNOWN_EXCHANGE (also for a known venue that is not enabled) are 400: the
+//   request carried a bad value; 404 is kept for unknown paths.
+// - Prices and quantities have the decimals of the instrument's tick and lot once the venue's
+//   rules are loaded; before that, the fewest decimals that write every value of the answer
+//   exactly (shared by the whole answer, so a depth column lines up). Never rounded.
+// - `timestamp` is the venue's event time, or the local receive time when the venue gives none.
+// - A book the engine has not published yet is reported as SYNCING (startup).
+// - The read-only token on a state-changing endpoint gets 403 FORBIDDEN; endpoints of api.md that
+//   are not served yet answer 501 NOT_IMPLEMENTED after authentication; a wrong method is 405
+//   METHOD_NOT_ALLOWED; 413 uses BAD_REQUEST like HttpServer's own 413.
+// - A request body that names a known field twice is 400 (which value wins is not obvious).
+//
 // Thread contract: Handle() runs on the control thread (HttpServer's io thread). It only reads the
 // immutable SymbolRegistry, the SnapshotStore through its thread-safe getters, the immutable
 // Authenticator and the Clock, and calls the config view provider; it keeps no per-request state,
-// so it is also safe from several threads at once. SetStarted() may be called from any thread.
+// so with a thread-safe provider it is also safe from several threads at once. SetStarted() may be
+// called from any thread.
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +46,8 @@
 #include "net/http_server.h"
 
 namespace tradingd::control {
+
+class RequestFields;
 
 inline constexpr std::size_t kMaxRequestBodyBytes = 64 * 1024;
 inline constexpr std::int64_t kDefaultOrderbookDepth = 20;
@@ -79,6 +96,11 @@ class ControlService {
   net::ServerResponse HandleStatus(const net::ServerRequest& request) const;
   net::ServerResponse HandleQuote(const net::ServerRequest& request) const;
   net::ServerResponse HandleOrderbook(const net::ServerRequest& request) const;
+  net::ServerResponse HandleInstruments(const net::ServerRequest& request) const;
+
+  // The instrument named by the request's "exchange" and "symbol" fields, or UNKNOWN_EXCHANGE /
+  // UNKNOWN_SYMBOL.
+  core::Result<const core::Instrument*> ResolveBook(const RequestFields& fields) const;
 
   bool IsEnabled(core::Venue venue) const;
   // The published book, or a default (SYNCING, startup) one when the engine has not published it.

@@ -1,10 +1,9 @@
 #include "control/request_json.h"
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace tradingd::control {
 namespace {
@@ -13,7 +12,9 @@ namespace ondemand = simdjson::ondemand;
 using core::ErrorCode;
 using core::Status;
 
-Status BadRequest(std::string message) { return Status(ErrorCode::kBadRequest, std::move(message)); }
+Status BadRequest(std::string message) {
+  return Status(ErrorCode::kBadRequest, std::move(message));
+}
 
 Status JsonError(simdjson::error_code error) {
   // Stage 1 validates the whole body as UTF-8, so non-UTF-8 anywhere (even in an ignored field)
@@ -37,7 +38,7 @@ simdjson::error_code ValidateValue(ondemand::value value, std::size_t depth) {
       if (auto error = value.get_object().get(object)) return error;
       for (auto field_result : object) {
         ondemand::field field;
-        if (auto error = field_result.get(field)) return error;
+        if (auto error = std::move(field_result).get(field)) return error;
         std::string_view key;
         if (auto error = field.unescaped_key().get(key)) return error;
         if (auto error = ValidateValue(field.value(), depth + 1)) return error;
@@ -49,7 +50,7 @@ simdjson::error_code ValidateValue(ondemand::value value, std::size_t depth) {
       if (auto error = value.get_array().get(array)) return error;
       for (auto element_result : array) {
         ondemand::value element;
-        if (auto error = element_result.get(element)) return error;
+        if (auto error = std::move(element_result).get(element)) return error;
         if (auto error = ValidateValue(element, depth + 1)) return error;
       }
       return simdjson::SUCCESS;
@@ -78,9 +79,12 @@ simdjson::error_code ValidateValue(ondemand::value value, std::size_t depth) {
 
 const char* TypeText(FieldType type) {
   switch (type) {
-    case FieldType::kString: return "a string";
-    case FieldType::kInteger: return "an integer";
-    case FieldType::kBool: return "a boolean";
+    case FieldType::kString:
+      return "a string";
+    case FieldType::kInteger:
+      return "an integer";
+    case FieldType::kBool:
+      return "a boolean";
   }
   return "a value";
 }
@@ -108,12 +112,13 @@ core::Result<RequestFields> RequestFields::Parse(std::string_view body,
     if (auto error = parser.iterate(padded).get(doc)) return JsonError(error);
     ondemand::json_type type;
     if (auto error = doc.type().get(type)) return JsonError(error);
-    if (type != ondemand::json_type::object) return BadRequest("request body must be a JSON object");
+    if (type != ondemand::json_type::object)
+      return BadRequest("request body must be a JSON object");
     ondemand::object object;
     if (auto error = doc.get_object().get(object)) return JsonError(error);
     for (auto field_result : object) {
       ondemand::field field;
-      if (auto error = field_result.get(field)) return JsonError(error);
+      if (auto error = std::move(field_result).get(field)) return JsonError(error);
       std::string_view key;
       if (auto error = field.unescaped_key().get(key)) return JsonError(error);
       std::size_t index = 0;
@@ -158,7 +163,12 @@ core::Result<RequestFields> RequestFields::Parse(std::string_view body,
         }
       }
     }
-    if (!doc.at_end()) return BadRequest("malformed JSON: unexpected content after the object");
+    // simdjson 3.0.1 has no document::at_end(); current_location() is OUT_OF_BOUNDS exactly when
+    // the object was the whole document.
+    const char* rest = nullptr;
+    if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) {
+      return BadRequest("malformed JSON: unexpected content after the object");
+    }
   }
   for (std::size_t i = 0; i < specs.size(); ++i) {
     if (specs[i].required && std::holds_alternative<std::monostate>(fields.values_[i])) {

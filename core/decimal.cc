@@ -40,37 +40,6 @@ inline std::uint32_t EightDigitsValue(std::uint64_t v) {
   return static_cast<std::uint32_t>((v & 0x0000FFFF0000FFFFULL) * 42949672960001ULL >> 32);
 }
 
-// Reads a run of digits into *value (at most 19 significant digits before overflow is reported).
-// Returns the number of characters consumed; sets *overflow when the run does not fit a uint64.
-inline std::size_t ReadDigits(const char* p, const char* end, std::uint64_t* value, int* digits,
-                              bool* overflow) {
-  const char* start = p;
-  std::uint64_t v = *value;
-  while (end - p >= 8) {
-    std::uint64_t chunk;
-    std::memcpy(&chunk, p, 8);
-    if (!AreEightDigits(chunk)) break;
-    if (*digits + 8 > 19) {
-      *overflow = true;
-      return static_cast<std::size_t>(p - start);
-    }
-    v = v * 100000000ULL + EightDigitsValue(chunk);
-    *digits += 8;
-    p += 8;
-  }
-  while (p < end && IsDigit(*p)) {
-    if (*digits + 1 > 19) {
-      *overflow = true;
-      return static_cast<std::size_t>(p - start);
-    }
-    v = v * 10 + static_cast<std::uint64_t>(*p - '0');
-    ++*digits;
-    ++p;
-  }
-  *value = v;
-  return static_cast<std::size_t>(p - start);
-}
-
 }  // namespace
 
 const char* DecimalErrorText(DecimalError error) {
@@ -91,56 +60,67 @@ DecimalError ParseDecimal(std::string_view text, int scale, std::int64_t* mantis
   if (scale < 0 || scale > kMaxDecimalScale) return DecimalError::kBadScale;
   if (text.empty()) return DecimalError::kEmpty;
   const char* p = text.data();
-  const char* end = p + text.size();
-  bool negative = false;
-  if (*p == '-') {
-    negative = true;
-    ++p;
-  }
+  const char* const end = p + text.size();
+  const bool negative = *p == '-';
+  if (negative) ++p;
   if (p == end || !IsDigit(*p)) return DecimalError::kMalformed;
   // A leading zero is only allowed alone before the point ("0.5", "0"), never as "01".
   if (*p == '0' && p + 1 < end && IsDigit(p[1])) return DecimalError::kMalformed;
 
+  // Integer part: venue prices have a handful of digits, so a plain loop beats SWAR here. Up to
+  // 19 digits fit a uint64 without a check; more is an overflow once the rest is known well-formed.
   std::uint64_t integer = 0;
-  int integer_digits = 0;
-  bool overflow = false;
-  p += ReadDigits(p, end, &integer, &integer_digits, &overflow);
-  if (overflow) {
-    // Distinguish "too many digits" from garbage: the rest must still be a well-formed number.
-    while (p < end && IsDigit(*p)) ++p;
-    if (p < end && *p != '.') return DecimalError::kMalformed;
-    return DecimalError::kOverflow;
+  const char* const integer_start = p;
+  while (p < end && IsDigit(*p)) {
+    integer = integer * 10 + static_cast<std::uint64_t>(*p - '0');
+    ++p;
   }
+  const bool integer_overflow = p - integer_start > 19;
 
   std::uint64_t fraction = 0;
   int fraction_digits = 0;
   if (p < end) {
     if (*p != '.') return DecimalError::kMalformed;
     ++p;
-    if (p == end) return DecimalError::kMalformed;
-    const char* fraction_start = p;
-    // Significant fractional digits: at most `scale` of them.
-    const char* significant_end = (end - p > scale) ? p + scale : end;
-    p += ReadDigits(p, significant_end, &fraction, &fraction_digits, &overflow);
-    if (p == fraction_start) return DecimalError::kMalformed;
-    // Whatever follows must be digits; only zeros keep the value exact.
+    const char* const fraction_start = p;
+    // Venues send 8 fractional digits more often than not: one SWAR step reads them.
+    if (scale >= 8 && end - p >= 8) {
+      std::uint64_t chunk;
+      std::memcpy(&chunk, p, 8);
+      if (AreEightDigits(chunk)) {
+        fraction = EightDigitsValue(chunk);
+        fraction_digits = 8;
+        p += 8;
+      }
+    }
+    while (p < end && fraction_digits < scale && IsDigit(*p)) {
+      fraction = fraction * 10 + static_cast<std::uint64_t>(*p - '0');
+      ++fraction_digits;
+      ++p;
+    }
+    // Digits past the scale: zeros keep the value exact, anything else cannot be held.
     bool too_precise = false;
     for (; p < end; ++p) {
       if (!IsDigit(*p)) return DecimalError::kMalformed;
-      if (*p != '0') too_precise = true;
+      too_precise = too_precise || *p != '0';
     }
+    if (p == fraction_start) return DecimalError::kMalformed;
+    if (integer_overflow) return DecimalError::kOverflow;
     if (too_precise) return DecimalError::kTooPrecise;
+  } else if (integer_overflow) {
+    return DecimalError::kOverflow;
   }
 
-  // mantissa = integer * 10^scale + fraction * 10^(scale - fraction_digits), in int64.
-  unsigned __int128 value = static_cast<unsigned __int128>(integer) * kPowersOfTen[scale] +
-                            static_cast<unsigned __int128>(fraction) *
-                                kPowersOfTen[scale - fraction_digits];
-  const unsigned __int128 limit = negative ? (static_cast<unsigned __int128>(INT64_MAX) + 1)
-                                           : static_cast<unsigned __int128>(INT64_MAX);
+  // mantissa = integer * 10^scale + fraction * 10^(scale - fraction_digits), checked in uint64.
+  std::uint64_t value;
+  if (__builtin_mul_overflow(integer, static_cast<std::uint64_t>(kPowersOfTen[scale]), &value) ||
+      __builtin_add_overflow(
+          value, fraction * static_cast<std::uint64_t>(kPowersOfTen[scale - fraction_digits]), &value)) {
+    return DecimalError::kOverflow;
+  }
+  const std::uint64_t limit = static_cast<std::uint64_t>(INT64_MAX) + (negative ? 1 : 0);
   if (value > limit) return DecimalError::kOverflow;
-  *mantissa = negative ? static_cast<std::int64_t>(-static_cast<__int128>(value))
-                       : static_cast<std::int64_t>(value);
+  *mantissa = negative ? static_cast<std::int64_t>(0 - value) : static_cast<std::int64_t>(value);
   return DecimalError::kOk;
 }
 

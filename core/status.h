@@ -55,6 +55,7 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
   const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
   Status status() const { return ok() ? Status::Ok() : std::get<Status>(state_); }
 
  private:

@@ -14,14 +14,13 @@ bool BboCrossCheck::Agrees(const core::Quote& quote, const Top& top) {
 
 void BboCrossCheck::OnQuote(const core::Quote& quote, Result* result) {
   if (quote.update_id == 0) return;  // the venue gives no update id to compare at
-  for (const Top& top : tops_) {
-    if (top.sequence == quote.update_id) {
-      ++(Agrees(quote, top) ? result->ok : result->failed);
-      return;
-    }
+  Top& top = tops_[quote.update_id % kSlots];
+  if (top.sequence == quote.update_id) {
+    ++(Agrees(quote, top) ? result->ok : result->failed);
+    top.sequence = 0;  // each pair is compared once
+    return;
   }
-  quotes_[next_quote_] = quote;
-  next_quote_ = (next_quote_ + 1) % kQuotes;
+  quotes_[quote.update_id % kSlots] = quote;
 }
 
 void BboCrossCheck::OnBookTop(std::uint64_t sequence, const std::optional<core::PriceLevel>& bid,
@@ -32,22 +31,18 @@ void BboCrossCheck::OnBookTop(std::uint64_t sequence, const std::optional<core::
   top.has_ask = ask.has_value();
   if (bid) top.bid = *bid;
   if (ask) top.ask = *ask;
-  for (core::Quote& quote : quotes_) {
-    if (quote.update_id != 0 && quote.update_id == sequence) {
-      ++(Agrees(quote, top) ? result->ok : result->failed);
-      quote.update_id = 0;  // each quote is compared once
-      return;
-    }
+  core::Quote& quote = quotes_[sequence % kSlots];
+  if (quote.update_id != 0 && quote.update_id == sequence) {
+    ++(Agrees(quote, top) ? result->ok : result->failed);
+    quote.update_id = 0;  // each pair is compared once
+    return;
   }
-  tops_[next_top_] = top;
-  next_top_ = (next_top_ + 1) % kTops;
+  tops_[sequence % kSlots] = top;
 }
 
 void BboCrossCheck::Reset() {
   quotes_.fill({});
   tops_.fill({});
-  next_quote_ = 0;
-  next_top_ = 0;
 }
 
 Engine::Engine(const core::SymbolRegistry& registry, SnapshotStore* store, const core::Clock& clock,

@@ -35,7 +35,7 @@ struct EngineOptions {
 
 // Compares the venue's own best bid/ask stream (Binance bookTicker, with the update id it reflects)
 // with the book at the same update id. The two streams arrive in either order, so recent quotes and
-// recent book tops are both remembered in small rings.
+// recent book tops are both remembered in small tables.
 class BboCrossCheck {
  public:
   struct Result {
@@ -58,14 +58,13 @@ class BboCrossCheck {
     bool has_bid = false;
     bool has_ask = false;
   };
-  static constexpr std::size_t kQuotes = 512;
-  static constexpr std::size_t kTops = 64;
+  // Direct-mapped by update id (ids only grow, so a collision only evicts an older entry): O(1) per
+  // event. 512 quotes cover the ~100 ms between Binance's book-ticker and its aggregated diffs.
+  static constexpr std::size_t kSlots = 512;
   static bool Agrees(const core::Quote& quote, const Top& top);
 
-  std::array<core::Quote, kQuotes> quotes_{};
-  std::size_t next_quote_ = 0;
-  std::array<Top, kTops> tops_{};
-  std::size_t next_top_ = 0;
+  std::array<core::Quote, kSlots> quotes_{};
+  std::array<Top, kSlots> tops_{};
 };
 
 class Engine {

@@ -1,0 +1,771 @@
+#include "feeds/binance/binance_parser.h"
+
+#include <cstring>
+
+#include <simdjson.h>
+
+#include <fmt/format.h>
+
+namespace tradingd::feeds::binance {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+static_assert(simdjson::SIMDJSON_PADDING <= 64,
+              "net::kPayloadPadding (64) must cover simdjson's padding");
+constexpr std::size_t kPadding = 64;
+
+ParseError FromSimdjson(simdjson::error_code error) {
+  switch (error) {
+    case simdjson::SUCCESS: return ParseError::kOk;
+    case simdjson::INCORRECT_TYPE:
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE:
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR:
+      return ParseError::kWrongType;
+    default: return ParseError::kJson;
+  }
+}
+
+// Object keys are compared in place: `raw` points just past the opening quote, and stage 1 has
+// checked that a closing quote follows, so a byte-by-byte comparison stops inside the input.
+inline bool KeyIs(const char* raw, std::string_view expected) {
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    if (raw[i] != expected[i]) return false;
+  }
+  return raw[expected.size()] == '"';
+}
+
+// The text of a string value without its quotes, straight from the input (no unescape, no copy).
+// Escapes are left as they are: a price with a backslash then fails ParseDecimal, which is right.
+inline ParseError StringToken(od::value& value, std::string_view* out) {
+  std::string_view token = value.raw_json_token();
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
+                            token.back() == '\t')) {
+    token.remove_suffix(1);
+  }
+  if (token.size() < 2 || token.front() != '"' || token.back() != '"') return ParseError::kWrongType;
+  *out = token.substr(1, token.size() - 2);
+  return ParseError::kOk;
+}
+
+inline ParseError ReadUint(od::value& value, std::uint64_t* out) {
+  return FromSimdjson(value.get_uint64().get(*out));
+}
+
+inline ParseError ReadInt(od::value& value, std::int64_t* out) {
+  return FromSimdjson(value.get_int64().get(*out));
+}
+
+// SWAR helpers, as in core/decimal.cc: are these 8 bytes ASCII digits, and their value.
+inline bool AreEightDigits(std::uint64_t v) {
+  return (((v & 0xF0F0F0F0F0F0F0F0ULL) |
+           (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) == 0x3333333333333333ULL);
+}
+inline std::uint64_t EightDigitsValue(std::uint64_t v) {
+  v = (v & 0x0F0F0F0F0F0F0F0FULL) * 2561 >> 8;
+  v = (v & 0x00FF00FF00FF00FFULL) * 6553601 >> 16;
+  return (v & 0x0000FFFF0000FFFFULL) * 42949672960001ULL >> 32;
+}
+
+// The shape Binance sends for every price and quantity at scale 8: 1-10 integer digits, '.', 1-8
+// fractional digits ("61737.63000000", "0.014"). It is converted with one 8-byte SWAR load and no
+// 128-bit arithmetic; a 36-level diff has 72 of them, so this is most of the decoding time.
+// Anything else (sign, exponent, leading zero, longer text, other scales) returns false and goes
+// to core::ParseDecimal, which decides and reports; on what it accepts the result is identical
+// (checked against ParseDecimal in the tests).
+// The 8-byte load may read past the token: every token lies in a simdjson-padded buffer.
+inline bool FastScale8Decimal(std::string_view text, std::int64_t* out) {
+  const char* p = text.data();
+  const std::size_t n = text.size();
+  if (n < 3 || n > 19) return false;
+  std::uint64_t integer = 0;
+  std::size_t i = 0;
+  while (i < n && i <= 10 && static_cast<unsigned>(p[i] - '0') < 10) {
+    integer = integer * 10 + static_cast<unsigned>(p[i] - '0');
+    ++i;
+  }
+  if (i == 0 || i > 10 || i >= n || p[i] != '.' || (p[0] == '0' && i > 1)) return false;
+  const std::size_t fraction_digits = n - i - 1;
+  if (fraction_digits == 0 || fraction_digits > 8) return false;
+  std::uint64_t chunk;
+  std::memcpy(&chunk, p + i + 1, 8);
+  // Little-endian: the first digit is the low byte. Bytes past the token become '0'.
+  const std::uint64_t keep =
+      fraction_digits == 8 ? ~0ULL : ((1ULL << (8 * fraction_digits)) - 1);
+  chunk = (chunk & keep) | (0x3030303030303030ULL & ~keep);
+  if (!AreEightDigits(chunk)) return false;
+  // integer < 10^10, so the result stays below 10^18 < INT64_MAX.
+  *out = static_cast<std::int64_t>(integer * 100000000ULL + EightDigitsValue(chunk));
+  return true;
+}
+
+template <typename Fixed>
+inline ParseError ReadDecimal(std::string_view text, int scale, Fixed* out) {
+  std::int64_t mantissa;
+  if (scale == 8 && FastScale8Decimal(text, &mantissa)) {
+    *out = Fixed::FromMantissa(mantissa);
+    return ParseError::kOk;
+  }
+  return Fixed::Parse(text, scale, out) == core::DecimalError::kOk ? ParseError::kOk
+                                                                   : ParseError::kBadDecimal;
+}
+
+// True when nothing but whitespace follows the root value (simdjson 3.0 has no document::at_end).
+inline bool AtEnd(od::document& doc) {
+  return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+}
+
+enum class FieldShape : std::uint8_t { kAbsent, kString, kArray, kOther };
+
+core::TradingStatus ToTradingStatus(std::string_view status) {
+  if (status == "TRADING") return core::TradingStatus::kTrading;
+  if (status == "HALT" || status == "END_OF_DAY" || status == "SETTLING" || status == "CLOSE" ||
+      status == "DELIVERING" || status == "DELIVERED") {
+    return core::TradingStatus::kHalted;
+  }
+  if (status == "BREAK") return core::TradingStatus::kBreak;
+  return core::TradingStatus::kUnknown;
+}
+
+}  // namespace
+
+const char* ParseErrorName(ParseError error) {
+  switch (error) {
+    case ParseError::kOk: return "ok";
+    case ParseError::kJson: return "malformed_json";
+    case ParseError::kWrongType: return "wrong_type";
+    case ParseError::kMissingField: return "missing_field";
+    case ParseError::kBadDecimal: return "bad_decimal";
+    case ParseError::kBadSequence: return "bad_sequence";
+    case ParseError::kTooManyLevels: return "too_many_levels";
+    case ParseError::kUnknownSymbol: return "unknown_symbol";
+    case ParseError::kVenueError: return "venue_error";
+  }
+  return "unknown";
+}
+
+class BinanceParser::Impl {
+ public:
+  Impl(core::Venue venue, const core::SymbolRegistry& registry, BinanceParserOptions options);
+  ParseError ParseFrame(std::string_view payload, ParsedMessage* out);
+  ParseError ParseDepthSnapshot(std::string_view body, const core::Instrument& instrument,
+                                DepthSnapshot* out);
+  ParseError ParseExchangeInfo(std::string_view body, ExchangeInfo* out);
+  core::Venue venue() const { return venue_; }
+
+ private:
+  struct RawLevel {
+    std::string_view price;
+    std::string_view quantity;
+  };
+  struct Fields;
+
+  ParseError ParseObject(od::object object, Fields* fields, int depth);
+  // Converts straight into `levels` when the instrument (hence the scales) is known already, as
+  // it is for Binance, which sends "s" before "b"/"a"; otherwise keeps the raw text in `raw`.
+  ParseError ReadLevels(od::value value, const core::Instrument* instrument,
+                        std::vector<RawLevel>* raw, std::vector<core::PriceLevel>* levels);
+  ParseError ConvertRawLevels(const core::Instrument& instrument);
+  bool FastLevels(const char* p, const core::Instrument& instrument,
+                  std::vector<core::PriceLevel>* levels) const;
+  void ClearLevels();
+  std::string_view PadBody(std::string_view body);
+
+  core::Venue venue_;
+  const core::SymbolRegistry& registry_;
+  BinanceParserOptions options_;
+  od::parser parser_;
+  // Reused across messages: cleared, never shrunk, so steady state does not allocate.
+  std::vector<RawLevel> raw_bids_;
+  std::vector<RawLevel> raw_asks_;
+  std::vector<core::PriceLevel> bid_levels_;
+  std::vector<core::PriceLevel> ask_levels_;
+  std::string padded_body_;
+  const char* document_end_ = nullptr;  // end of the document being parsed (not of the padding)
+};
+
+// Everything one message may carry, gathered in one pass over its fields in whatever order they
+// come; the kind is decided afterwards. Plain values and views into the payload.
+struct BinanceParser::Impl::Fields {
+  std::string_view event_type;
+  std::string_view symbol;
+  std::uint64_t first_update_id = 0, final_update_id = 0, previous_update_id = 0, trade_id = 0;
+  bool has_first = false, has_final = false, has_previous = false, has_trade_id = false;
+  std::int64_t event_time = 0, transaction_time = 0;
+  FieldShape bids = FieldShape::kAbsent, asks = FieldShape::kAbsent;
+  std::string_view bid_price, ask_price, bid_quantity, ask_quantity, price, quantity;
+  bool has_maker = false, buyer_is_maker = false;
+  bool has_result = false, has_id = false, has_error = false, has_code = false, has_msg = false;
+  std::int64_t id = 0, code = 0;
+  bool has_symbol = false;
+  const core::Instrument* instrument = nullptr;  // resolved as soon as "s" is read
+};
+
+BinanceParser::Impl::Impl(core::Venue venue, const core::SymbolRegistry& registry,
+                          BinanceParserOptions options)
+    : venue_(venue), registry_(registry), options_(options) {
+  // Sized for a typical diff; grows (once) only if a bigger message ever arrives.
+  raw_bids_.reserve(256);
+  raw_asks_.reserve(256);
+  bid_levels_.reserve(1024);
+  ask_levels_.reserve(1024);
+}
+
+void BinanceParser::Impl::ClearLevels() {
+  raw_bids_.clear();
+  raw_asks_.clear();
+  bid_levels_.clear();
+  ask_levels_.clear();
+}
+
+ParseError BinanceParser::Impl::ReadLevels(od::value value, const core::Instrument* instrument,
+                                           std::vector<RawLevel>* raw,
+                                           std::vector<core::PriceLevel>* levels) {
+  if (instrument != nullptr && FastLevels(value.raw_json_token().data(), *instrument, levels)) {
+    return ParseError::kOk;
+  }
+  od::array array;
+  if (auto e = value.get_array().get(array); e) return FromSimdjson(e);
+  std::size_t count = 0;
+  for (auto level_result : array) {
+    od::value level_value;
+    if (auto e = std::move(level_result).get(level_value); e) return FromSimdjson(e);
+    if (++count > options_.max_levels_per_side) return ParseError::kTooManyLevels;
+    od::array pair;
+    if (auto e = level_value.get_array().get(pair); e) return FromSimdjson(e);
+    RawLevel text;
+    int index = 0;
+    for (auto element_result : pair) {
+      od::value element;
+      if (auto e = std::move(element_result).get(element); e) return FromSimdjson(e);
+      if (index == 0) {
+        if (auto e = StringToken(element, &text.price); e != ParseError::kOk) return e;
+      } else if (index == 1) {
+        if (auto e = StringToken(element, &text.quantity); e != ParseError::kOk) return e;
+      }
+      ++index;  // extra elements (the old API's "[]" third item) are ignored
+    }
+    if (index < 2) return ParseError::kWrongType;
+    if (instrument == nullptr) {
+      raw->push_back(text);
+      continue;
+    }
+    core::PriceLevel level;
+    if (ReadDecimal(text.price, instrument->price_scale, &level.price) != ParseError::kOk ||
+        ReadDecimal(text.quantity, instrument->quantity_scale, &level.quantity) !=
+            ParseError::kOk) {
+      return ParseError::kBadDecimal;
+    }
+    levels->push_back(level);
+  }
+  return ParseError::kOk;
+}
+
+// The level arrays are most of a depth message, and walking them through On-Demand's generic
+// iterators costs more than everything else together. Binance always writes them compactly,
+// [["p","q"],["p","q"],...], so that exact shape is scanned directly from the bytes. Anything else
+// (whitespace, escapes, other types, extra elements, a bad decimal, too many levels) returns false,
+// having appended nothing, and the generic path below decides and reports. The value is left
+// unconsumed; the object iterator skips it, which also re-checks the brackets.
+bool BinanceParser::Impl::FastLevels(const char* p, const core::Instrument& instrument,
+                                     std::vector<core::PriceLevel>* levels) const {
+  const char* const end = document_end_;
+  const std::size_t start_size = levels->size();
+  auto fail = [&] {
+    levels->resize(start_size);
+    return false;
+  };
+  if (p >= end || *p != '[') return false;
+  ++p;
+  if (p < end && *p == ']') return true;
+  std::size_t count = 0;
+  for (;;) {
+    if (end - p < 2 || p[0] != '[' || p[1] != '"') return fail();
+    p += 2;
+    const char* price = p;
+    while (p < end && *p != '"' && *p != '\\') ++p;
+    if (end - p < 3 || p[0] != '"' || p[1] != ',' || p[2] != '"') return fail();
+    const std::string_view price_text(price, static_cast<std::size_t>(p - price));
+    p += 3;
+    const char* quantity = p;
+    while (p < end && *p != '"' && *p != '\\') ++p;
+    if (end - p < 2 || p[0] != '"' || p[1] != ']') return fail();
+    const std::string_view quantity_text(quantity, static_cast<std::size_t>(p - quantity));
+    p += 2;
+    if (++count > options_.max_levels_per_side) return fail();
+    core::PriceLevel level;
+    if (ReadDecimal(price_text, instrument.price_scale, &level.price) != ParseError::kOk ||
+        ReadDecimal(quantity_text, instrument.quantity_scale, &level.quantity) !=
+            ParseError::kOk) {
+      return fail();
+    }
+    levels->push_back(level);
+    if (p < end && *p == ',') {
+      ++p;
+      continue;
+    }
+    if (p < end && *p == ']') return true;
+    return fail();
+  }
+}
+
+ParseError BinanceParser::Impl::ConvertRawLevels(const core::Instrument& instrument) {
+  const std::pair<std::vector<RawLevel>*, std::vector<core::PriceLevel>*> sides[] = {
+      {&raw_bids_, &bid_levels_}, {&raw_asks_, &ask_levels_}};
+  for (const auto& [raw, levels] : sides) {
+    for (const RawLevel& text : *raw) {
+      core::PriceLevel level;
+      if (ReadDecimal(text.price, instrument.price_scale, &level.price) != ParseError::kOk ||
+          ReadDecimal(text.quantity, instrument.quantity_scale, &level.quantity) !=
+              ParseError::kOk) {
+        return ParseError::kBadDecimal;
+      }
+      levels->push_back(level);
+    }
+  }
+  return ParseError::kOk;
+}
+
+ParseError BinanceParser::Impl::ParseObject(od::object object, Fields* f, int depth) {
+  for (auto field_result : object) {
+    od::field field;
+    if (auto e = std::move(field_result).get(field); e) return FromSimdjson(e);
+    const char* key = field.key().raw();
+    od::value value = field.value();
+    ParseError error = ParseError::kOk;
+    const bool single = key[0] != '"' && key[1] == '"';
+    switch (key[0]) {
+      case 'e':
+        if (single) {
+          error = StringToken(value, &f->event_type);
+        } else if (KeyIs(key, "error")) {
+          f->has_error = true;
+          od::object error_object;
+          if (value.get_object().get(error_object) == simdjson::SUCCESS) {
+            for (auto inner_result : error_object) {
+              od::field inner;
+              if (auto e = std::move(inner_result).get(inner); e) return FromSimdjson(e);
+              if (KeyIs(inner.key().raw(), "code")) {
+                od::value code_value = inner.value();
+                (void)ReadInt(code_value, &f->code);
+              }
+            }
+          }
+        }
+        break;
+      case 'E':
+        if (single) error = ReadInt(value, &f->event_time);
+        break;
+      case 'T':
+        if (single) error = ReadInt(value, &f->transaction_time);
+        break;
+      case 's':
+        if (single) {
+          error = StringToken(value, &f->symbol);
+          f->has_symbol = true;
+          f->instrument = registry_.FindByVenueSymbol(venue_, f->symbol);
+        }
+        break;
+      case 'U':
+        if (single) {
+          error = ReadUint(value, &f->first_update_id);
+          f->has_first = true;
+        }
+        break;
+      case 'u':
+        if (single) {
+          error = ReadUint(value, &f->final_update_id);
+          f->has_final = true;
+        }
+        break;
+      case 'p':
+        if (single) {
+          error = StringToken(value, &f->price);
+        } else if (KeyIs(key, "pu")) {
+          error = ReadUint(value, &f->previous_update_id);
+          f->has_previous = true;
+        }
+        break;
+      case 'q':
+        if (single) error = StringToken(value, &f->quantity);
+        break;
+      case 'b':
+      case 'a': {
+        if (!single) break;
+        const bool bid = key[0] == 'b';
+        od::json_type type;
+        if (auto e = value.type().get(type); e) return FromSimdjson(e);
+        FieldShape& shape = bid ? f->bids : f->asks;
+        if (type == od::json_type::array) {
+          shape = FieldShape::kArray;
+          error = ReadLevels(value, f->instrument, bid ? &raw_bids_ : &raw_asks_,
+                             bid ? &bid_levels_ : &ask_levels_);
+        } else if (type == od::json_type::string) {
+          shape = FieldShape::kString;
+          error = StringToken(value, bid ? &f->bid_price : &f->ask_price);
+        } else {
+          shape = FieldShape::kOther;  // spot trade's old buyer/seller order ids, for example
+        }
+        break;
+      }
+      case 'B':
+        if (single) error = StringToken(value, &f->bid_quantity);
+        break;
+      case 'A':
+        if (single) error = StringToken(value, &f->ask_quantity);
+        break;
+      case 't':
+        if (single) {
+          error = ReadUint(value, &f->trade_id);
+          f->has_trade_id = true;
+        }
+        break;
+      case 'm':
+        if (single) {
+          error = FromSimdjson(value.get_bool().get(f->buyer_is_maker));
+          f->has_maker = true;
+        } else if (KeyIs(key, "msg")) {
+          f->has_msg = true;
+        }
+        break;
+      case 'd':
+        if (depth == 0 && KeyIs(key, "data")) {
+          od::object data;
+          if (auto e = value.get_object().get(data); e) return FromSimdjson(e);
+          error = ParseObject(data, f, depth + 1);
+        }
+        break;
+      case 'r':
+        if (KeyIs(key, "result")) f->has_result = true;
+        break;
+      case 'i':
+        if (KeyIs(key, "id")) {
+          f->has_id = true;
+          (void)ReadInt(value, &f->id);  // ids may be strings; the id only matters for logs
+        }
+        break;
+      case 'c':
+        if (KeyIs(key, "code")) {
+          f->has_code = true;
+          error = ReadInt(value, &f->code);
+        }
+        break;
+      default: break;  // unknown fields are skipped by the iterator
+    }
+    if (error != ParseError::kOk) return error;
+  }
+  return ParseError::kOk;
+}
+
+ParseError BinanceParser::Impl::ParseFrame(std::string_view payload, ParsedMessage* out) {
+  ClearLevels();
+  document_end_ = payload.data() + payload.size();
+  out->kind = MessageKind::kUnknown;
+  out->instrument = nullptr;
+
+  od::document doc;
+  if (auto e = parser_.iterate(simdjson::padded_string_view(payload.data(), payload.size(),
+                                                            payload.size() + kPadding))
+                   .get(doc);
+      e) {
+    return FromSimdjson(e);
+  }
+  od::object root;
+  if (auto e = doc.get_object().get(root); e) return FromSimdjson(e);
+  Fields f;
+  if (auto e = ParseObject(root, &f, 0); e != ParseError::kOk) return e;
+  if (!AtEnd(doc)) return ParseError::kJson;
+
+  if (f.event_type.empty()) {
+    if (f.has_error || (f.has_code && f.has_msg)) {
+      out->kind = MessageKind::kVenueError;
+      out->venue_error_code = f.code;
+      return ParseError::kOk;
+    }
+    if (f.has_result || (f.has_id && !f.has_symbol)) {
+      out->kind = MessageKind::kSubscriptionAck;
+      out->ack_id = f.id;
+      return ParseError::kOk;
+    }
+    // Spot bookTicker has no event type: recognise it by its fields.
+    if (f.has_final && f.bids == FieldShape::kString) {
+      f.event_type = "bookTicker";
+    } else {
+      return ParseError::kOk;  // kUnknown
+    }
+  }
+
+  MessageKind kind;
+  if (f.event_type == "depthUpdate") {
+    kind = MessageKind::kDepthUpdate;
+  } else if (f.event_type == "bookTicker") {
+    kind = MessageKind::kBookTicker;
+  } else if (f.event_type == "trade") {
+    kind = MessageKind::kTrade;
+  } else {
+    return ParseError::kOk;  // kUnknown: aggTrade, kline, ...
+  }
+
+  if (!f.has_symbol) return ParseError::kMissingField;
+  const core::Instrument* instrument = f.instrument;
+  if (instrument == nullptr) return ParseError::kUnknownSymbol;
+
+  switch (kind) {
+    case MessageKind::kDepthUpdate: {
+      if (!f.has_first || !f.has_final) return ParseError::kMissingField;
+      if (f.bids == FieldShape::kAbsent || f.asks == FieldShape::kAbsent) {
+        return ParseError::kMissingField;
+      }
+      if (f.bids != FieldShape::kArray || f.asks != FieldShape::kArray) {
+        return ParseError::kWrongType;
+      }
+      // The futures rules chain diffs through pu; without it the book cannot be sequenced.
+      if (venue_ == core::Venue::kBinanceUsdm && !f.has_previous) return ParseError::kMissingField;
+      if (f.first_update_id > f.final_update_id) return ParseError::kBadSequence;
+      if (auto e = ConvertRawLevels(*instrument); e != ParseError::kOk) return e;
+      DepthUpdateMessage& d = out->depth;
+      d.first_update_id = f.first_update_id;
+      d.final_update_id = f.final_update_id;
+      d.previous_update_id = f.previous_update_id;
+      d.has_previous = f.has_previous;
+      d.event_time_ms = f.event_time;
+      d.transaction_time_ms = f.transaction_time;
+      d.bids = bid_levels_;
+      d.asks = ask_levels_;
+      break;
+    }
+    case MessageKind::kBookTicker: {
+      if (!f.has_final) return ParseError::kMissingField;
+      if (f.bids != FieldShape::kString || f.asks != FieldShape::kString) {
+        return f.bids == FieldShape::kAbsent || f.asks == FieldShape::kAbsent
+                   ? ParseError::kMissingField
+                   : ParseError::kWrongType;
+      }
+      if (f.bid_quantity.data() == nullptr || f.ask_quantity.data() == nullptr) {
+        return ParseError::kMissingField;
+      }
+      BookTickerMessage& t = out->book_ticker;
+      t.update_id = f.final_update_id;
+      t.event_time_ms = f.event_time;
+      const int ps = instrument->price_scale;
+      const int qs = instrument->quantity_scale;
+      if (ReadDecimal(f.bid_price, ps, &t.bid_price) != ParseError::kOk ||
+          ReadDecimal(f.bid_quantity, qs, &t.bid_quantity) != ParseError::kOk ||
+          ReadDecimal(f.ask_price, ps, &t.ask_price) != ParseError::kOk ||
+          ReadDecimal(f.ask_quantity, qs, &t.ask_quantity) != ParseError::kOk) {
+        return ParseError::kBadDecimal;
+      }
+      break;
+    }
+    case MessageKind::kTrade: {
+      if (!f.has_trade_id || !f.has_maker || f.price.data() == nullptr ||
+          f.quantity.data() == nullptr) {
+        return ParseError::kMissingField;
+      }
+      TradeMessage& t = out->trade;
+      t.trade_id = f.trade_id;
+      t.event_time_ms = f.event_time;
+      t.trade_time_ms = f.transaction_time;
+      t.buyer_is_maker = f.buyer_is_maker;
+      if (ReadDecimal(f.price, instrument->price_scale, &t.price) != ParseError::kOk ||
+          ReadDecimal(f.quantity, instrument->quantity_scale, &t.quantity) != ParseError::kOk) {
+        return ParseError::kBadDecimal;
+      }
+      break;
+    }
+    default: break;
+  }
+  out->kind = kind;
+  out->instrument = instrument;
+  return ParseError::kOk;
+}
+
+std::string_view BinanceParser::Impl::PadBody(std::string_view body) {
+  padded_body_.assign(body.data(), body.size());
+  padded_body_.append(kPadding, ' ');
+  return std::string_view(padded_body_.data(), body.size());
+}
+
+ParseError BinanceParser::Impl::ParseDepthSnapshot(std::string_view body,
+                                             const core::Instrument& instrument,
+                                             DepthSnapshot* out) {
+  ClearLevels();
+  const std::string_view padded = PadBody(body);
+  document_end_ = padded.data() + padded.size();
+  od::document doc;
+  if (auto e = parser_.iterate(simdjson::padded_string_view(padded.data(), padded.size(),
+                                                            padded_body_.size()))
+                   .get(doc);
+      e) {
+    return FromSimdjson(e);
+  }
+  od::object root;
+  if (auto e = doc.get_object().get(root); e) return FromSimdjson(e);
+  bool has_id = false, has_bids = false, has_asks = false, has_code = false;
+  for (auto field_result : root) {
+    od::field field;
+    if (auto e = std::move(field_result).get(field); e) return FromSimdjson(e);
+    const char* key = field.key().raw();
+    od::value value = field.value();
+    ParseError error = ParseError::kOk;
+    if (KeyIs(key, "lastUpdateId")) {
+      error = ReadUint(value, &out->last_update_id);
+      has_id = true;
+    } else if (KeyIs(key, "E")) {
+      error = ReadInt(value, &out->event_time_ms);
+    } else if (KeyIs(key, "bids")) {
+      error = ReadLevels(value, &instrument, &raw_bids_, &bid_levels_);
+      has_bids = true;
+    } else if (KeyIs(key, "asks")) {
+      error = ReadLevels(value, &instrument, &raw_asks_, &ask_levels_);
+      has_asks = true;
+    } else if (KeyIs(key, "code")) {
+      has_code = true;
+    }
+    if (error != ParseError::kOk) return error;
+  }
+  if (!AtEnd(doc)) return ParseError::kJson;
+  if (!has_id || !has_bids || !has_asks) {
+    return has_code ? ParseError::kVenueError : ParseError::kMissingField;
+  }
+  out->bids = bid_levels_;
+  out->asks = ask_levels_;
+  return ParseError::kOk;
+}
+
+ParseError BinanceParser::Impl::ParseExchangeInfo(std::string_view body, ExchangeInfo* out) {
+  out->rules.clear();
+  out->errors.clear();
+  const std::string_view padded = PadBody(body);
+  od::document doc;
+  if (auto e = parser_.iterate(simdjson::padded_string_view(padded.data(), padded.size(),
+                                                            padded_body_.size()))
+                   .get(doc);
+      e) {
+    return FromSimdjson(e);
+  }
+  od::object root;
+  if (auto e = doc.get_object().get(root); e) return FromSimdjson(e);
+  bool has_symbols = false, has_code = false;
+  for (auto field_result : root) {
+    od::field field;
+    if (auto e = std::move(field_result).get(field); e) return FromSimdjson(e);
+    const char* key = field.key().raw();
+    if (KeyIs(key, "code")) has_code = true;
+    if (!KeyIs(key, "symbols")) continue;
+    has_symbols = true;
+    od::array symbols;
+    if (auto e = field.value().get_array().get(symbols); e) return FromSimdjson(e);
+    for (auto symbol_result : symbols) {
+      od::object symbol_object;
+      if (auto e = symbol_result.get_object().get(symbol_object); e) return FromSimdjson(e);
+      std::string_view symbol, status, tick, step, min_qty, max_qty, min_notional;
+      for (auto sf_result : symbol_object) {
+        od::field sf;
+        if (auto e = std::move(sf_result).get(sf); e) return FromSimdjson(e);
+        const char* skey = sf.key().raw();
+        od::value svalue = sf.value();
+        if (KeyIs(skey, "symbol")) {
+          if (auto e = StringToken(svalue, &symbol); e != ParseError::kOk) return e;
+        } else if (KeyIs(skey, "status")) {
+          if (auto e = StringToken(svalue, &status); e != ParseError::kOk) return e;
+        } else if (KeyIs(skey, "filters")) {
+          od::array filters;
+          if (auto e = svalue.get_array().get(filters); e) return FromSimdjson(e);
+          for (auto filter_result : filters) {
+            od::object filter;
+            if (auto e = filter_result.get_object().get(filter); e) return FromSimdjson(e);
+            std::string_view type, f_tick, f_step, f_min, f_max, f_notional;
+            for (auto ff_result : filter) {
+              od::field ff;
+              if (auto e = std::move(ff_result).get(ff); e) return FromSimdjson(e);
+              const char* fkey = ff.key().raw();
+              od::value fvalue = ff.value();
+              std::string_view* target = nullptr;
+              if (KeyIs(fkey, "filterType")) target = &type;
+              else if (KeyIs(fkey, "tickSize")) target = &f_tick;
+              else if (KeyIs(fkey, "stepSize")) target = &f_step;
+              else if (KeyIs(fkey, "minQty")) target = &f_min;
+              else if (KeyIs(fkey, "maxQty")) target = &f_max;
+              else if (KeyIs(fkey, "minNotional") || KeyIs(fkey, "notional")) {
+                target = &f_notional;
+              }
+              if (target != nullptr) {
+                if (auto e = StringToken(fvalue, target); e != ParseError::kOk) return e;
+              }
+            }
+            if (type == "PRICE_FILTER") {
+              tick = f_tick;
+            } else if (type == "LOT_SIZE") {
+              step = f_step;
+              min_qty = f_min;
+              max_qty = f_max;
+            } else if (type == "MIN_NOTIONAL" || type == "NOTIONAL") {
+              min_notional = f_notional;
+            }
+          }
+        }
+      }
+      if (symbol.empty()) continue;
+      const core::Instrument* instrument = registry_.FindByVenueSymbol(venue_, symbol);
+      if (instrument == nullptr) continue;
+      core::InstrumentRules rules;
+      rules.instrument = instrument->id;
+      rules.status = ToTradingStatus(status);
+      const int ps = instrument->price_scale;
+      const int qs = instrument->quantity_scale;
+      bool ok = !tick.empty() && ReadDecimal(tick, ps, &rules.tick_size) == ParseError::kOk &&
+                !step.empty() && ReadDecimal(step, qs, &rules.lot_size) == ParseError::kOk;
+      if (ok && !min_qty.empty()) {
+        ok = ReadDecimal(min_qty, qs, &rules.min_quantity) == ParseError::kOk;
+      }
+      if (ok && !max_qty.empty()) {
+        // A maximum is a limit, so one beyond int64 at this scale saturates instead of failing.
+        std::int64_t mantissa = 0;
+        const core::DecimalError e = core::ParseDecimal(max_qty, qs, &mantissa);
+        if (e == core::DecimalError::kOk) {
+          rules.max_quantity = core::Quantity::FromMantissa(mantissa);
+        } else if (e == core::DecimalError::kOverflow) {
+          rules.max_quantity = core::Quantity::FromMantissa(INT64_MAX);
+        } else {
+          ok = false;
+        }
+      }
+      if (ok && !min_notional.empty()) {
+        ok = ReadDecimal(min_notional, ps, &rules.min_notional) == ParseError::kOk;
+      }
+      if (!ok) {
+        out->errors.push_back(fmt::format(
+            "{}: missing or unrepresentable PRICE_FILTER/LOT_SIZE/NOTIONAL values", symbol));
+        continue;
+      }
+      out->rules.push_back(rules);
+    }
+  }
+  if (!AtEnd(doc)) return ParseError::kJson;
+  if (!has_symbols) return has_code ? ParseError::kVenueError : ParseError::kMissingField;
+  return ParseError::kOk;
+}
+
+BinanceParser::BinanceParser(core::Venue venue, const core::SymbolRegistry& registry,
+                             BinanceParserOptions options)
+    : impl_(std::make_unique<Impl>(venue, registry, options)) {}
+BinanceParser::~BinanceParser() = default;
+
+ParseError BinanceParser::ParseFrame(std::string_view payload, ParsedMessage* out) {
+  return impl_->ParseFrame(payload, out);
+}
+ParseError BinanceParser::ParseDepthSnapshot(std::string_view body,
+                                             const core::Instrument& instrument,
+                                             DepthSnapshot* out) {
+  return impl_->ParseDepthSnapshot(body, instrument, out);
+}
+ParseError BinanceParser::ParseExchangeInfo(std::string_view body, ExchangeInfo* out) {
+  return impl_->ParseExchangeInfo(body, out);
+}
+core::Venue BinanceParser::venue() const { return impl_->venue(); }
+
+}  // namespace tradingd::feeds::binance

@@ -1,0 +1,314 @@
+#include "app/daemon.h"
+
+#include <csignal>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "app/version.h"
+#include "control/auth.h"
+#include "control/control_service.h"
+#include "core/clock.h"
+#include "core/json_writer.h"
+#include "engine/engine.h"
+#include "engine/engine_loop.h"
+#include "engine/inbound_queue.h"
+#include "engine/snapshots.h"
+#include "feeds/binance/binance_feed.h"
+#include "net/http_server.h"
+#include "sim/binance/binance_sim.h"
+
+namespace tradingd::app {
+namespace {
+
+namespace asio = boost::asio;
+
+// An io_context with its own thread, kept alive (work guard) until Stop.
+class IoThread {
+ public:
+  explicit IoThread(const char* name) : name_(name), guard_(io_.get_executor()) {}
+  ~IoThread() { Stop(); }
+
+  asio::io_context& io() { return io_; }
+  void Start() {
+    thread_ = std::thread([this] {
+      try {
+        io_.run();
+      } catch (const std::exception& error) {
+        // A handler threw: a bug. Say so loudly; the shutdown still joins this thread.
+        spdlog::critical("{} thread stopped by an exception: {}", name_, error.what());
+      }
+    });
+  }
+  // Runs `fn` on the io thread and waits for it; runs it here when the thread never started.
+  template <typename Fn>
+  void RunAndWait(Fn fn) {
+    if (!thread_.joinable()) {
+      fn();
+      return;
+    }
+    std::promise<void> done;
+    asio::post(io_, [&] {
+      fn();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
+  void Stop() {
+    guard_.reset();
+    io_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  const char* name_;
+  asio::io_context io_{1};
+  asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  std::thread thread_;
+};
+
+// The simulated symbol for a configured instrument: the sim's own defaults where it has them (BTC,
+// ETH), otherwise a generic market around 100.
+sim::SymbolSpec SimSymbolFor(const core::Instrument& instrument) {
+  for (const sim::SymbolSpec& spec : sim::binance::DefaultSymbols()) {
+    if (spec.symbol == instrument.venue_symbol) return spec;
+  }
+  sim::SymbolSpec spec;
+  spec.symbol = instrument.venue_symbol;
+  spec.base = instrument.base;
+  spec.quote = instrument.quote;
+  spec.tick_size = 1'000'000;         // 0.01
+  spec.lot_size = 100'000;            // 0.001
+  spec.start_price = 10'000'000'000;  // 100
+  return spec;
+}
+
+}  // namespace
+
+// Members are declared in start order, so that destruction (reverse order) is a safe fallback;
+// Stop() does the ordered shutdown explicitly.
+struct Daemon::Parts {
+  explicit Parts(Config c) : config(std::move(c)) {}
+
+  Config config;
+  const core::Clock& clock = core::SystemClock::Instance();
+  core::TimestampNs started_ns = 0;
+  core::SymbolRegistry registry;
+  std::optional<control::Authenticator> authenticator;
+
+  IoThread sim_thread{"sandbox"};
+  std::unique_ptr<sim::binance::BinanceSim> binance_sim;
+
+  std::unique_ptr<engine::SnapshotStore> store;
+  std::unique_ptr<engine::InboundQueue> queue;
+  std::unique_ptr<engine::Engine> engine;
+  std::unique_ptr<engine::EngineLoop> engine_loop;
+
+  IoThread feed_thread{"feed"};
+  std::vector<std::unique_ptr<engine::QueueSink>> sinks;
+  std::unique_ptr<feeds::binance::BinanceFeed> binance_feed;
+
+  std::string config_json;
+  std::unique_ptr<control::ControlService> service;
+  IoThread control_thread{"control"};
+  std::unique_ptr<net::HttpServer> server;
+  std::uint16_t control_port = 0;
+  bool running = false;
+};
+
+Daemon::Daemon(Config config) : parts_(std::make_unique<Parts>(std::move(config))) {}
+
+Daemon::~Daemon() { Stop(); }
+
+const Config& Daemon::config() const { return parts_->config; }
+std::uint16_t Daemon::control_port() const { return parts_->control_port; }
+const core::SymbolRegistry& Daemon::registry() const { return parts_->registry; }
+const engine::SnapshotStore& Daemon::snapshots() const { return *parts_->store; }
+sim::binance::BinanceSim* Daemon::binance_sim() { return parts_->binance_sim.get(); }
+
+core::Status Daemon::Start() {
+  Parts& p = *parts_;
+  Config& config = p.config;
+  p.started_ns = p.clock.NowNs();
+
+  for (const VenueConfig* venue : config.EnabledVenues()) {
+    for (const std::string& instrument : venue->instruments) {
+      const auto dash = instrument.find('-');
+      auto id = p.registry.Add(venue->venue, instrument.substr(0, dash), instrument.substr(dash + 1));
+      if (!id.ok()) return id.status();
+    }
+  }
+  auto authenticator = control::Authenticator::Create(control::AuthSettings::FromEnvironment(config.state_dir));
+  if (!authenticator.ok()) return authenticator.status();
+  p.authenticator.emplace(std::move(*authenticator));
+
+  // Sandbox venues first: the feeds connect to them.
+  if (config.mode == Mode::kSandbox) {
+    for (VenueConfig& venue : config.venues) {
+      if (!venue.enabled || venue.venue != core::Venue::kBinance) continue;
+      sim::binance::BinanceSimOptions options;
+      options.symbols.clear();
+      for (const core::Instrument* instrument : p.registry.ForVenue(venue.venue)) {
+        options.symbols.push_back(SimSymbolFor(*instrument));
+      }
+      options.seed = config.sandbox.seed;
+      options.changes_per_second = config.sandbox.changes_per_second;
+      options.depth_interval = config.sandbox.depth_interval;
+      if (config.sandbox.market == "replay") {
+        const std::string hint = p.registry.ForVenue(venue.venue).front()->venue_symbol;
+        for (const std::string& file : config.sandbox.replay_files) {
+          options.replay_files.push_back({file, hint});
+        }
+      }
+      options.replay_pace = config.sandbox.replay_fast ? sim::binance::ReplayPace::kAsFastAsPossible
+                                                        : sim::binance::ReplayPace::kRecorded;
+      p.binance_sim = std::make_unique<sim::binance::BinanceSim>(p.sim_thread.io(), options);
+      auto port = p.binance_sim->Start();
+      if (!port.ok()) {
+        return core::Status(port.status().code(), "sandbox binance venue: " + port.status().message());
+      }
+      venue.ws_url = p.binance_sim->ws_base_url();
+      venue.rest_url = p.binance_sim->http_base_url();
+    }
+    p.sim_thread.Start();
+  }
+
+  // Engine.
+  p.store = std::make_unique<engine::SnapshotStore>(p.registry.size());
+  p.queue = std::make_unique<engine::InboundQueue>(config.engine.queue_capacity, core::kVenueCount + 2);
+  p.engine = std::make_unique<engine::Engine>(p.registry, p.store.get(), p.clock,
+                                              engine::EngineOptions{.publish_depth = config.engine.publish_depth});
+  engine::EngineLoopOptions loop_options;
+  loop_options.publish_interval = config.engine.publish_interval;
+  p.engine_loop = std::make_unique<engine::EngineLoop>(*p.engine, *p.queue, loop_options);
+
+  // Feeds, all on one I/O thread: parsing is cheap, and the engine gets the other core.
+  if (const VenueConfig* venue = config.Venue(core::Venue::kBinance); venue && venue->enabled) {
+    feeds::binance::BinanceFeedOptions options;
+    options.venue = core::Venue::kBinance;
+    options.ws_base_url = venue->ws_url;
+    options.rest_base_url = venue->rest_url;
+    options.snapshot_depth = venue->snapshot_depth;
+    options.silence_timeout = venue->silence_timeout;
+    options.reconnect_min = venue->reconnect_min;
+    options.reconnect_max = venue->reconnect_max;
+    options.verify_peer = venue->verify_tls;
+    options.ca_file = venue->ca_file;
+    if (config.mode == Mode::kSandbox) {
+      // The simulated venue has no request weight to spare: resync quickly after injected faults.
+      options.snapshot_spacing = std::chrono::milliseconds(50);
+      options.snapshot_retry_min = std::chrono::milliseconds(100);
+    }
+    p.sinks.push_back(std::make_unique<engine::QueueSink>(*p.queue));
+    p.binance_feed = std::make_unique<feeds::binance::BinanceFeed>(p.feed_thread.io(), options,
+                                                                   p.registry, *p.sinks.back());
+  }
+  // The engine asks a feed to resync a book it found crossed; RequestResync posts to the feed thread.
+  p.engine->SetResyncHandler([&p](core::InstrumentId id, core::BookReason reason) {
+    if (p.registry.Get(id).venue == core::Venue::kBinance && p.binance_feed) {
+      p.binance_feed->RequestResync(id, reason);
+    }
+  });
+
+  p.engine_loop->Start();
+  if (p.binance_feed) asio::post(p.feed_thread.io(), [&p] { p.binance_feed->Start(); });
+  p.feed_thread.Start();
+  p.running = true;
+
+  // Control surface.
+  core::JsonWriter auth_json;
+  p.authenticator->description().WriteJson(auth_json);
+  p.config_json = ConfigToJson(config);
+  p.config_json.insert(p.config_json.size() - 1, ",\"auth\":" + auth_json.str());
+  std::vector<core::Venue> enabled;
+  for (const VenueConfig* venue : config.EnabledVenues()) enabled.push_back(venue->venue);
+  p.service = std::make_unique<control::ControlService>(
+      p.registry, *p.store, *p.authenticator, p.clock, enabled,
+      [&p] { return p.config_json; },
+      control::ServiceInfo{ModeName(config.mode), kVersion, p.started_ns});
+  net::HttpServerOptions server_options;
+  server_options.address = config.listen_address;
+  server_options.port = config.listen_port;
+  server_options.max_body_bytes = control::kMaxRequestBodyBytes;
+  p.server = std::make_unique<net::HttpServer>(p.control_thread.io(), server_options,
+                                               control::MakeRequestHandler(*p.service));
+  auto port = p.server->Listen();
+  if (!port.ok()) {
+    Stop();
+    return core::Status(port.status().code(),
+                        fmt::format("control surface: cannot listen on {}:{}: {}", config.listen_address,
+                                    config.listen_port, port.status().message()));
+  }
+  p.control_port = *port;
+  p.control_thread.Start();
+  p.service->SetStarted();
+  return core::Status::Ok();
+}
+
+void Daemon::Stop() {
+  Parts& p = *parts_;
+  if (p.server) p.control_thread.RunAndWait([&p] { p.server->Stop(); });
+  p.control_thread.Stop();
+  if (p.binance_feed) p.feed_thread.RunAndWait([&p] { p.binance_feed->Stop(); });
+  p.feed_thread.Stop();
+  if (p.engine_loop) p.engine_loop->Stop();
+  if (p.binance_sim) p.sim_thread.RunAndWait([&p] { p.binance_sim->Stop(); });
+  p.sim_thread.Stop();
+  p.running = false;
+}
+
+std::vector<std::string> Daemon::Banner() const {
+  const Parts& p = *parts_;
+  const Config& config = p.config;
+  std::vector<std::string> lines;
+  lines.push_back(fmt::format("tradingd {} started in {} mode; REST on http://{}:{}", kVersion,
+                              ModeName(config.mode), config.listen_address, p.control_port));
+  if (p.authenticator) lines.push_back(p.authenticator->description().BannerLine());
+  for (const VenueConfig* venue : config.EnabledVenues()) {
+    std::string instruments;
+    for (const std::string& instrument : venue->instruments) {
+      instruments += (instruments.empty() ? "" : ", ") + instrument;
+    }
+    lines.push_back(fmt::format("venue {} ({}): {}; market data {}, REST {}",
+                                core::VenueName(venue->venue),
+                                config.mode == Mode::kSandbox ? "sandbox" : "live", instruments,
+                                venue->ws_url, venue->rest_url));
+  }
+  return lines;
+}
+
+int RunDaemon(const Config& config) {
+  Daemon daemon(config);
+  if (auto status = daemon.Start(); !status.ok()) {
+    spdlog::critical("start-up failed: {}", status.message());
+    return 1;
+  }
+  for (const std::string& line : daemon.Banner()) spdlog::info("{}", line);
+  const std::string& address = daemon.config().listen_address;
+  if (address != "127.0.0.1" && address != "::1" && address != "localhost") {
+    spdlog::warn("the control surface listens on a non-loopback address ({})", address);
+  }
+
+  asio::io_context signal_io;
+  asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code& error, int signal) {
+    if (!error) spdlog::info("signal {} received: shutting down", signal);
+  });
+  signal_io.run();
+
+  daemon.Stop();
+  spdlog::info("tradingd stopped");
+  return 0;
+}
+
+}  // namespace tradingd::app

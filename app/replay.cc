@@ -1,0 +1,211 @@
+#include "app/replay.h"
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/clock.h"
+#include "core/json_writer.h"
+#include "engine/engine.h"
+#include "feeds/binance/binance_market_data.h"
+#include "feeds/capture/capture_reader.h"
+
+namespace tradingd::app {
+namespace {
+
+using core::ErrorCode;
+using core::Status;
+
+// Quote assets Binance lists, longest first, to split "NKNUSDT" into NKN and USDT for the registry.
+// Only labels depend on it: the wire symbol is kept as recorded.
+constexpr std::string_view kQuoteAssets[] = {"FDUSD", "USDT", "USDC", "BUSD", "TUSD", "EUR", "TRY",
+                                             "BRL",   "GBP",  "AUD",  "BTC",  "ETH",  "BNB", "USD"};
+
+std::pair<std::string, std::string> SplitSymbol(std::string_view symbol) {
+  for (std::string_view quote : kQuoteAssets) {
+    if (symbol.size() > quote.size() && symbol.substr(symbol.size() - quote.size()) == quote) {
+      return {std::string(symbol.substr(0, symbol.size() - quote.size())), std::string(quote)};
+    }
+  }
+  return {std::string(symbol), "UNKNOWN"};
+}
+
+// The symbols a capture speaks of: "s" fields of frames, REST symbols, and subscribed stream names.
+std::set<std::string> DiscoverSymbols(const feeds::Capture& capture) {
+  std::set<std::string> symbols;
+  constexpr std::string_view kField = "\"s\":\"";
+  for (const feeds::CaptureRecord& record : capture.records()) {
+    if (!record.symbol.empty()) symbols.insert(std::string(record.symbol));
+    if (record.kind == feeds::CaptureKind::kFrame) {
+      const auto at = record.payload.find(kField);
+      if (at == std::string_view::npos) continue;
+      const auto start = at + kField.size();
+      const auto end = record.payload.find('"', start);
+      if (end == std::string_view::npos || end - start > 32 || end == start) continue;
+      symbols.insert(std::string(record.payload.substr(start, end - start)));
+    }
+  }
+  return symbols;
+}
+
+// The engine applies each event as the feed publishes it: the daemon's path without the queue.
+class DirectSink final : public core::EventSink {
+ public:
+  explicit DirectSink(engine::Engine& engine) : engine_(engine) {}
+  bool Publish(const core::Event& event) override {
+    engine_.Apply(event);
+    return true;
+  }
+
+ private:
+  engine::Engine& engine_;
+};
+
+void WriteLevel(core::JsonWriter& w, const std::optional<core::PriceLevel>& level, int price_decimals,
+                int scale) {
+  if (!level) {
+    w.Null();
+    return;
+  }
+  w.BeginArray();
+  w.String(core::FormatDecimal(level->price.mantissa(), scale, price_decimals));
+  w.String(core::FormatDecimal(level->quantity.mantissa(), scale, 0));
+  w.EndArray();
+}
+
+}  // namespace
+
+core::Result<std::string> RunReplay(const ReplayOptions& options) {
+  if (options.venue != core::Venue::kBinance && options.venue != core::Venue::kBinanceUsdm) {
+    return Status(ErrorCode::kBadRequest,
+                  fmt::format("replay of {} captures is not supported yet (binance, binance-usdm)",
+                              core::VenueName(options.venue)));
+  }
+  std::vector<std::filesystem::path> paths(options.files.begin(), options.files.end());
+  auto capture = feeds::LoadCapture(paths);
+  if (!capture.ok()) return capture.status();
+
+  core::SymbolRegistry registry;
+  for (const std::string& symbol : DiscoverSymbols(*capture)) {
+    auto [base, quote] = SplitSymbol(symbol);
+    auto id = registry.Add(options.venue, base, quote, symbol);
+    if (!id.ok()) return Status(ErrorCode::kBadRequest, fmt::format("capture symbol '{}': {}", symbol, id.status().message()));
+  }
+  if (registry.size() == 0) return Status(ErrorCode::kBadRequest, "the capture holds no Binance market data");
+
+  const core::Clock& clock = core::SystemClock::Instance();
+  engine::Engine engine(registry, nullptr, clock);
+  DirectSink sink(engine);
+  // Recorded snapshots arrive in the capture itself, so requests for one are not acted upon.
+  feeds::binance::BinanceMarketData market_data(options.venue, registry, sink, [](core::InstrumentId) {});
+  // A crossed book asks for a resync; run it after the current message, not inside it.
+  std::vector<std::pair<core::InstrumentId, core::BookReason>> resyncs;
+  engine.SetResyncHandler(
+      [&](core::InstrumentId id, core::BookReason reason) { resyncs.emplace_back(id, reason); });
+
+  // Engine counters restart with fresh books each round; the report gives totals over all rounds.
+  std::uint64_t bbo_ok = 0, bbo_failed = 0, checksum_failed = 0, resyncs_after_start = 0;
+  auto harvest = [&] {
+    for (core::InstrumentId id = 0; id < registry.size(); ++id) {
+      bbo_ok += engine.counters(id).bbo_checks_ok;
+      bbo_failed += engine.counters(id).bbo_checks_failed;
+      checksum_failed += engine.counters(id).checksum_failures;
+      resyncs_after_start += engine.counters(id).resyncs;
+    }
+  };
+  std::chrono::nanoseconds elapsed{0};
+  std::uint64_t snapshots_unmatched = 0;
+  for (int round = 0; round < options.repeat; ++round) {
+    if (round > 0) {
+      harvest();
+      engine.ResetBooks();
+      market_data.Reset();
+    }
+    bool connected = false;
+    const auto start = std::chrono::steady_clock::now();
+    for (const feeds::CaptureRecord& record : capture->records()) {
+      switch (record.kind) {
+        case feeds::CaptureKind::kFrame:
+          market_data.OnFrame(record.payload, record.timestamp_ns);
+          connected = true;
+          break;
+        case feeds::CaptureKind::kRestResponse: {
+          if (record.payload.find("\"lastUpdateId\"") == std::string_view::npos) break;  // not depth
+          const core::Instrument* instrument = registry.Find(options.venue, record.symbol);
+          if (instrument == nullptr && registry.size() == 1) instrument = &registry.Get(0);
+          if (instrument == nullptr) {
+            ++snapshots_unmatched;
+            break;
+          }
+          market_data.OnSnapshot(instrument->id, record.payload, record.timestamp_ns);
+          break;
+        }
+        case feeds::CaptureKind::kConnectionOpened:
+          // A new connection in the middle of a recording: the stream restarted.
+          if (connected) market_data.OnDisconnected(core::BookReason::kDisconnected, record.timestamp_ns);
+          break;
+      }
+      for (const auto& [id, reason] : resyncs) market_data.Resync(id, reason, record.timestamp_ns);
+      resyncs.clear();
+    }
+    elapsed += std::chrono::steady_clock::now() - start;
+  }
+
+  const auto& counters = market_data.counters();
+  harvest();
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  const std::uint64_t messages = counters.depth + counters.book_ticker + counters.trade + counters.other;
+
+  core::JsonWriter w;
+  w.BeginObject();
+  w.Key("venue").String(core::VenueName(options.venue));
+  w.Key("files").Uint(options.files.size());
+  w.Key("repeat").Int(options.repeat);
+  w.Key("records").Uint(capture->records().size());
+  w.Key("bad_lines").Uint(capture->stats().bad_lines);
+  w.Key("messages").BeginObject();
+  w.Key("depth").Uint(counters.depth);
+  w.Key("book_ticker").Uint(counters.book_ticker);
+  w.Key("trade").Uint(counters.trade);
+  w.Key("other").Uint(counters.other);
+  w.Key("parse_errors").Uint(counters.parse_errors);
+  w.Key("unknown_symbol").Uint(counters.unknown_symbol);
+  w.EndObject();
+  w.Key("depth_updates_applied").Uint(counters.diffs_applied);
+  w.Key("depth_updates_dropped_old").Uint(counters.diffs_dropped_old);
+  w.Key("snapshots").Uint(counters.snapshots);
+  w.Key("snapshots_unmatched").Uint(snapshots_unmatched);
+  w.Key("gaps").Uint(counters.gaps);
+  w.Key("resyncs").Uint(resyncs_after_start);  // after the first sync of each book
+  w.Key("checksum").BeginObject().Key("ok").Uint(0).Key("failed").Uint(checksum_failed).EndObject();
+  w.Key("bbo_checks").BeginObject().Key("ok").Uint(bbo_ok).Key("failed").Uint(bbo_failed).EndObject();
+  w.Key("books").BeginArray();
+  for (core::InstrumentId id = 0; id < registry.size(); ++id) {
+    const core::Instrument& instrument = registry.Get(id);
+    const engine::OrderBook& book = engine.book(id);
+    const int price_decimals = core::SignificantFractionDigits(book.grid(), instrument.price_scale);
+    w.BeginObject();
+    w.Key("symbol").String(instrument.venue_symbol);
+    w.Key("state").String(core::BookStateName(engine.state(id)));
+    w.Key("best_bid");
+    WriteLevel(w, book.BestBid(), price_decimals, instrument.price_scale);
+    w.Key("best_ask");
+    WriteLevel(w, book.BestAsk(), price_decimals, instrument.price_scale);
+    w.Key("sequence").Uint(engine.sequence(id));
+    w.Key("bid_levels").Uint(book.bid_levels());
+    w.Key("ask_levels").Uint(book.ask_levels());
+    w.Key("crossed").Uint(engine.counters(id).crossed);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("elapsed_s").RawNumber(fmt::format("{:.6f}", seconds));
+  w.Key("msgs_per_s").RawNumber(fmt::format("{:.0f}", seconds > 0 ? messages / seconds : 0.0));
+  w.Key("depth_msgs_per_s").RawNumber(fmt::format("{:.0f}", seconds > 0 ? counters.depth / seconds : 0.0));
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace tradingd::app

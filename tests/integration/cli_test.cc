@@ -1,0 +1,158 @@
+// The tradingd binary as a user runs it: version, check-config, and `run` in sandbox mode until a
+// signal, with exit code 0.
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+
+#include "net/http_client.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Child {
+  pid_t pid = -1;
+  int output = -1;  // the child's stdout and stderr
+};
+
+Child Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+  int pipe_fds[2];
+  EXPECT_EQ(pipe(pipe_fds), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(pipe_fds[1], 1);
+    dup2(pipe_fds[1], 2);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    for (const std::string& assignment : env) putenv(const_cast<char*>(assignment.c_str()));
+    std::vector<char*> argv;
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  return {pid, pipe_fds[0]};
+}
+
+// Reads the child's output until `pattern` matches or the deadline passes; returns all read so far.
+std::string ReadUntil(int fd, const std::regex& pattern, std::chrono::seconds timeout, std::smatch* match) {
+  std::string text;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  fcntl(fd, F_SETFL, O_NONBLOCK);
+  char buffer[4096];
+  while (std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n > 0) {
+      text.append(buffer, static_cast<std::size_t>(n));
+      if (std::regex_search(text, *match, pattern)) return text;
+    } else if (n == 0) {
+      break;
+    } else {
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+  return text;
+}
+
+int Wait(pid_t pid) {
+  int status = 0;
+  for (int i = 0; i < 2000; ++i) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    std::this_thread::sleep_for(5ms);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return -1;
+}
+
+int RunToEnd(const std::vector<std::string>& args, std::string* output) {
+  Child child = Spawn(args);
+  std::smatch match;
+  *output = ReadUntil(child.output, std::regex("$^"), 20s, &match);
+  close(child.output);
+  return Wait(child.pid);
+}
+
+int HealthStatus(std::uint16_t port) {
+  boost::asio::io_context io;
+  tradingd::net::HttpClient client(io, {.base_url = fmt::format("http://127.0.0.1:{}", port)});
+  int status = 0;
+  bool done = false;
+  client.Send({"GET", "/api/trading/health", {}, ""}, [&](auto response) {
+    done = true;
+    if (response.ok()) status = response->status;
+  });
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!done && std::chrono::steady_clock::now() < deadline) io.run_one_for(100ms);
+  client.Stop();
+  return status;
+}
+
+const std::string kBinary = TRADINGD_BINARY;
+const std::string kSandboxConfig = std::string(TRADINGD_SOURCE_DIR) + "/configs/sandbox.toml";
+
+TEST(CliTest, VersionAndCheckConfig) {
+  std::string output;
+  EXPECT_EQ(RunToEnd({kBinary, "version"}, &output), 0);
+  EXPECT_NE(output.find("tradingd 0."), std::string::npos) << output;
+
+  EXPECT_EQ(RunToEnd({kBinary, "check-config", kSandboxConfig}, &output), 0) << output;
+  EXPECT_NE(output.find("ok (sandbox"), std::string::npos) << output;
+
+  const auto bad = std::filesystem::temp_directory_path() / fmt::format("tradingd-bad-{}.toml", getpid());
+  std::ofstream(bad) << "mode = \"sandbox\"\n[venues.binance]\nenabled = true\ninstrument = [\"BTC-USDT\"]\n";
+  EXPECT_EQ(RunToEnd({kBinary, "check-config", bad.string()}, &output), 1);
+  EXPECT_NE(output.find(bad.string() + ":4:1: unknown key 'instrument'"), std::string::npos) << output;
+  std::filesystem::remove(bad);
+
+  EXPECT_NE(RunToEnd({kBinary, "frobnicate"}, &output), 0);
+  EXPECT_EQ(RunToEnd({kBinary, "--help"}, &output), 0);
+  for (const char* subcommand : {"run", "replay", "check-config", "version"}) {
+    EXPECT_NE(output.find(subcommand), std::string::npos) << output;
+  }
+}
+
+TEST(CliTest, RunServesInSandboxModeAndExitsCleanlyOnSignals) {
+  for (int signal : {SIGTERM, SIGINT}) {
+    const auto state = std::filesystem::temp_directory_path() / fmt::format("tradingd-cli-{}-{}", getpid(), signal);
+    Child child = Spawn({kBinary, "run", "--config", kSandboxConfig, "--listen", "127.0.0.1:0"},
+                        {"TRADINGD_STATE_DIR=" + state.string()});
+    std::smatch match;
+    const std::string banner =
+        ReadUntil(child.output, std::regex(R"(REST on http://127\.0\.0\.1:(\d+))"), 20s, &match);
+    ASSERT_FALSE(match.empty()) << banner;
+    const auto port = static_cast<std::uint16_t>(std::stoi(match[1].str()));
+    EXPECT_NE(banner.find("sandbox mode"), std::string::npos) << banner;
+    EXPECT_NE(banner.find("venue binance"), std::string::npos) << banner;
+    EXPECT_EQ(HealthStatus(port), 200);
+    // The generated token never appears in the output, only its path.
+    std::ifstream token_file(state / "api_token");
+    std::string token;
+    token_file >> token;
+    ASSERT_FALSE(token.empty());
+    EXPECT_EQ(banner.find(token), std::string::npos);
+
+    kill(child.pid, signal);
+    EXPECT_EQ(Wait(child.pid), 0) << "signal " << signal;
+    close(child.output);
+    std::filesystem::remove_all(state);
+  }
+}
+
+}  // namespace

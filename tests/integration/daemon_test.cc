@@ -1,0 +1,261 @@
+// The daemon end to end on loopback: the real wiring (sandbox Binance venue → feed → queue → engine
+// → REST), checked against the venue's own book, through injected faults.
+
+#include <gtest/gtest.h>
+
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+
+#include "app/config.h"
+#include "app/daemon.h"
+#include "core/decimal.h"
+#include "engine/snapshots.h"
+#include "net/http_client.h"
+#include "sim/binance/binance_sim.h"
+
+namespace tradingd {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kToken = "integration-test-token-0123456789";
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+};
+
+// One request on a private io_context, waiting for its answer with a deadline.
+HttpResult Call(std::uint16_t port, const std::string& method, const std::string& target,
+                const std::string& body = "", bool with_token = true) {
+  boost::asio::io_context io;
+  net::HttpClientOptions options;
+  options.base_url = fmt::format("http://127.0.0.1:{}", port);
+  options.timeout = 5s;
+  net::HttpClient client(io, options);
+  net::HttpClientRequest request;
+  request.method = method;
+  request.target = target;
+  request.body = body;
+  request.headers.emplace_back("Content-Type", "application/json");
+  if (with_token) request.headers.emplace_back("Authorization", std::string("Bearer ") + kToken);
+  HttpResult result;
+  bool done = false;
+  client.Send(std::move(request), [&](core::Result<net::HttpClientResponse> response) {
+    done = true;
+    if (response.ok()) {
+      result.status = response->status;
+      result.body = response->body;
+    } else {
+      result.body = response.status().ToString();
+    }
+  });
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!done && std::chrono::steady_clock::now() < deadline) io.run_one_for(100ms);
+  client.Stop();
+  return result;
+}
+
+// Polls `condition` until it holds or the deadline passes (state changes in other threads: there is
+// nothing to wait on from here but the observable result).
+bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 15s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return condition();
+}
+
+std::int64_t Mantissa(std::string_view text) {
+  std::int64_t value = 0;
+  EXPECT_EQ(core::ParseDecimal(text, 8, &value), core::DecimalError::kOk) << text;
+  return value;
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    state_dir_ = std::filesystem::temp_directory_path() /
+                 fmt::format("tradingd-it-{}-{}", ::getpid(), ::testing::UnitTest::GetInstance()->random_seed());
+    ::setenv("TRADINGD_API_TOKEN", kToken, 1);
+    ::unsetenv("TRADINGD_READ_TOKEN");
+    const std::string text = fmt::format(R"(
+mode = "sandbox"
+[server]
+listen = "127.0.0.1:0"
+[state]
+dir = "{}"
+[log]
+level = "warn"
+[sandbox]
+seed = 7
+changes_per_second = 400
+depth_interval_ms = 50
+[venues.binance]
+enabled = true
+instruments = ["BTC-USDT", "ETH-USDT"]
+snapshot_depth = 1000
+silence_timeout_ms = 400
+reconnect_min_ms = 20
+reconnect_max_ms = 200
+)",
+                                         state_dir_.string());
+    auto config = app::ParseConfig(text, "integration.toml", app::ProcessEnvironment());
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    daemon_ = std::make_unique<app::Daemon>(*config);
+    auto status = daemon_->Start();
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    port_ = daemon_->control_port();
+    sim_ = daemon_->binance_sim();
+    ASSERT_NE(sim_, nullptr);
+    ASSERT_TRUE(Eventually([&] { return AllLive(); })) << Call(port_, "POST", "/api/trading/status").body;
+  }
+
+  void TearDown() override {
+    if (daemon_) daemon_->Stop();
+    std::error_code ignored;
+    std::filesystem::remove_all(state_dir_, ignored);
+  }
+
+  std::shared_ptr<const engine::BookSnapshot> Book(const char* symbol) {
+    const core::Instrument* instrument = daemon_->registry().Find(core::Venue::kBinance, symbol);
+    return daemon_->snapshots().Book(instrument->id);
+  }
+
+  bool AllLive() {
+    for (const char* symbol : {"BTCUSDT", "ETHUSDT"}) {
+      auto book = Book(symbol);
+      if (!book || book->state != core::BookState::kLive) return false;
+    }
+    return true;
+  }
+
+  // Pauses the venue, waits until the daemon has applied its last diff, and compares the book served
+  // over REST with the venue's own, level by level.
+  void ExpectBooksEqualVenue() {
+    sim_->Pause();
+    for (const char* symbol : {"BTCUSDT", "ETHUSDT"}) {
+      auto venue_book = sim_->BookSnapshot(symbol, 50);
+      ASSERT_TRUE(venue_book.has_value());
+      ASSERT_TRUE(Eventually([&] {
+        auto book = Book(symbol);
+        return book && book->state == core::BookState::kLive &&
+               book->sequence == venue_book->last_update_id;
+      })) << symbol << " never reached the venue's update id " << venue_book->last_update_id;
+
+      const HttpResult answer = Call(
+          port_, "POST", "/api/trading/orderbook",
+          fmt::format(R"({{"exchange":"binance","symbol":"{}","depth":50}})", symbol));
+      ASSERT_EQ(answer.status, 200) << answer.body;
+      simdjson::dom::parser parser;
+      simdjson::dom::element doc = parser.parse(answer.body);
+      EXPECT_EQ(std::string_view(doc["book_state"]), "LIVE");
+      EXPECT_EQ(std::uint64_t(doc["sequence"]), venue_book->last_update_id);
+      simdjson::dom::array bids = doc["bids"];
+      simdjson::dom::array asks = doc["asks"];
+      ASSERT_EQ(bids.size(), venue_book->bids.size()) << symbol;
+      ASSERT_EQ(asks.size(), venue_book->asks.size()) << symbol;
+      std::size_t i = 0;
+      for (simdjson::dom::element level : bids) {
+        EXPECT_EQ(Mantissa(std::string_view(level.at(0))), venue_book->bids[i].price) << symbol << " bid " << i;
+        EXPECT_EQ(Mantissa(std::string_view(level.at(1))), venue_book->bids[i].quantity) << symbol << " bid " << i;
+        ++i;
+      }
+      i = 0;
+      for (simdjson::dom::element level : asks) {
+        EXPECT_EQ(Mantissa(std::string_view(level.at(0))), venue_book->asks[i].price) << symbol << " ask " << i;
+        EXPECT_EQ(Mantissa(std::string_view(level.at(1))), venue_book->asks[i].quantity) << symbol << " ask " << i;
+        ++i;
+      }
+
+      const HttpResult quote = Call(port_, "POST", "/api/trading/quote",
+                                    fmt::format(R"({{"exchange":"binance","symbol":"{}"}})", symbol));
+      ASSERT_EQ(quote.status, 200) << quote.body;
+      simdjson::dom::element q = parser.parse(quote.body);
+      EXPECT_EQ(Mantissa(std::string_view(q["bid_price"])), venue_book->bids.front().price);
+      EXPECT_EQ(Mantissa(std::string_view(q["bid_quantity"])), venue_book->bids.front().quantity);
+      EXPECT_EQ(Mantissa(std::string_view(q["ask_price"])), venue_book->asks.front().price);
+      EXPECT_EQ(Mantissa(std::string_view(q["ask_quantity"])), venue_book->asks.front().quantity);
+      EXPECT_EQ(std::string_view(q["instrument"]), symbol == std::string("BTCUSDT") ? "BTC-USDT" : "ETH-USDT");
+    }
+    sim_->Resume();
+  }
+
+  // Injects a fault and expects the book to leave LIVE (counted as stale), resync and come back
+  // LIVE with the venue's book.
+  void ExpectStaleResyncLive(const std::function<void()>& inject) {
+    const std::uint64_t stale_before = Book("BTCUSDT")->counters.stale;
+    inject();
+    ASSERT_TRUE(Eventually([&] { return Book("BTCUSDT")->counters.stale > stale_before; }))
+        << "the book never went STALE";
+    ASSERT_TRUE(Eventually([&] { return AllLive(); })) << "the books never came back LIVE";
+    ExpectBooksEqualVenue();
+  }
+
+  std::filesystem::path state_dir_;
+  std::unique_ptr<app::Daemon> daemon_;
+  sim::binance::BinanceSim* sim_ = nullptr;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(DaemonTest, ServesTheVenuesBooksAndQuotes) {
+  ExpectBooksEqualVenue();
+  // The market moves on and the daemon follows it.
+  const std::uint64_t sequence = Book("BTCUSDT")->sequence;
+  ASSERT_TRUE(Eventually([&] { return Book("BTCUSDT")->sequence > sequence; }));
+  ExpectBooksEqualVenue();
+}
+
+TEST_F(DaemonTest, DroppedConnectionGoesStaleResyncsAndRecovers) {
+  ExpectStaleResyncLive([&] { sim_->DropConnections(); });
+  EXPECT_GE(Book("BTCUSDT")->counters.resyncs, 1u);
+}
+
+TEST_F(DaemonTest, SequenceGapGoesStaleResyncsAndRecovers) {
+  ExpectStaleResyncLive([&] { sim_->SkipSequence("BTCUSDT"); });
+  EXPECT_GE(Book("BTCUSDT")->counters.gaps, 1u);
+}
+
+TEST_F(DaemonTest, SilentVenueGoesStaleResyncsAndRecovers) {
+  ExpectStaleResyncLive([&] { sim_->GoSilent(1200ms); });
+  EXPECT_EQ(Book("BTCUSDT")->last_reason, core::BookReason::kSilence);
+}
+
+TEST_F(DaemonTest, MalformedFrameIsCountedAndBooksStayCorrect) {
+  auto parse_errors = [&] {
+    auto stats = daemon_->snapshots().Stats();
+    return stats && !stats->feeds.empty() ? stats->feeds.front().parse_errors : 0;
+  };
+  const std::uint64_t before = parse_errors();
+  sim_->SendMalformed();
+  ASSERT_TRUE(Eventually([&] { return parse_errors() > before; }));
+  ExpectBooksEqualVenue();
+}
+
+TEST_F(DaemonTest, ControlSurfaceContract) {
+  EXPECT_EQ(Call(port_, "GET", "/api/trading/health", "", false).status, 200);
+  EXPECT_EQ(Call(port_, "POST", "/api/trading/status", "{}", false).status, 401);
+  EXPECT_EQ(Call(port_, "POST", "/api/trading/nothing", "{}").status, 404);
+  EXPECT_EQ(Call(port_, "GET", "/api/trading/quote").status, 405);
+  EXPECT_EQ(Call(port_, "POST", "/api/trading/quote", "{\"exchange\":").status, 400);
+  EXPECT_EQ(Call(port_, "POST", "/api/trading/quote", R"({"exchange":"binance","symbol":"DOGEUSDT"})").status, 400);
+  EXPECT_EQ(Call(port_, "POST", "/api/trading/quote", std::string(70000, ' ')).status, 413);
+  const HttpResult config = Call(port_, "GET", "/api/trading/config");
+  ASSERT_EQ(config.status, 200);
+  EXPECT_EQ(config.body.find(kToken), std::string::npos);
+  const HttpResult status = Call(port_, "POST", "/api/trading/status", "{}");
+  ASSERT_EQ(status.status, 200);
+  EXPECT_NE(status.body.find("\"LIVE\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tradingd

@@ -1,0 +1,104 @@
+// Parse + sequence + apply of the real Binance captures in ../shared/fixtures, through the same
+// BinanceMarketData and Engine code that the daemon runs (no queue, one thread).
+//   build/bench/replay_bench [--benchmark_filter=...]
+// TRADINGD_FIXTURES overrides the fixtures folder.
+
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "engine/engine.h"
+#include "feeds/binance/binance_market_data.h"
+#include "feeds/capture/capture_reader.h"
+
+namespace {
+
+using namespace tradingd;
+
+std::filesystem::path Fixtures() {
+  if (const char* env = std::getenv("TRADINGD_FIXTURES"); env != nullptr && *env != '\0') return env;
+  return TRADINGD_DEFAULT_FIXTURES;
+}
+
+class DirectSink final : public core::EventSink {
+ public:
+  explicit DirectSink(engine::Engine& engine) : engine_(engine) {}
+  bool Publish(const core::Event& event) override {
+    engine_.Apply(event);
+    return true;
+  }
+
+ private:
+  engine::Engine& engine_;
+};
+
+// Replays `file` (only depth frames and the snapshot when depth_only) once per iteration, from fresh
+// books; reports time per message of the kind counted.
+void ReplayCapture(benchmark::State& state, core::Venue venue, const char* relative, bool depth_only) {
+  const auto path = Fixtures() / relative;
+  if (!std::filesystem::exists(path)) {
+    state.SkipWithError(("fixture missing: " + path.string()).c_str());
+    return;
+  }
+  auto capture = feeds::LoadCapture(path);
+  if (!capture.ok()) {
+    state.SkipWithError(capture.status().ToString().c_str());
+    return;
+  }
+  std::vector<const feeds::CaptureRecord*> records;
+  std::size_t counted = 0;
+  for (const feeds::CaptureRecord& record : capture->records()) {
+    const bool depth = record.payload.find("depthUpdate") != std::string_view::npos;
+    const bool snapshot = record.kind == feeds::CaptureKind::kRestResponse;
+    if (depth_only && !depth && !snapshot) continue;
+    records.push_back(&record);
+    if (!snapshot && (depth || !depth_only)) ++counted;
+  }
+  core::SymbolRegistry registry;
+  const core::InstrumentId id = *registry.Add(venue, "BTC", "USDT");
+  engine::Engine engine(registry, nullptr, core::SystemClock::Instance());
+  DirectSink sink(engine);
+  feeds::binance::BinanceMarketData market_data(venue, registry, sink, [](core::InstrumentId) {});
+  for (auto _ : state) {
+    state.PauseTiming();
+    engine.ResetBooks();
+    market_data.Reset();
+    state.ResumeTiming();
+    for (const feeds::CaptureRecord* record : records) {
+      if (record->kind == feeds::CaptureKind::kRestResponse) {
+        market_data.OnSnapshot(id, record->payload, record->timestamp_ns);
+      } else {
+        market_data.OnFrame(record->payload, record->timestamp_ns);
+      }
+    }
+  }
+  if (engine.counters(id).gaps != 0 || engine.state(id) != core::BookState::kLive) {
+    state.SkipWithError("the replay did not end with a live, gap-free book");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * counted));
+  state.counters["ns_per_msg"] = benchmark::Counter(static_cast<double>(state.iterations() * counted),
+                                                    benchmark::Counter::kIsIterationInvariantRate |
+                                                        benchmark::Counter::kInvert);
+}
+
+void BM_ReplaySpotDepthOnly(benchmark::State& state) {
+  ReplayCapture(state, core::Venue::kBinance, "binance/hftbacktest_spot/btcusdt_20240808.gz", true);
+}
+void BM_ReplaySpotAllMessages(benchmark::State& state) {
+  ReplayCapture(state, core::Venue::kBinance, "binance/hftbacktest_spot/btcusdt_20240808.gz", false);
+}
+void BM_ReplayUsdmDepthOnly(benchmark::State& state) {
+  ReplayCapture(state, core::Venue::kBinanceUsdm, "binance/hftbacktest_usdm/btcusdt_20240808.gz", true);
+}
+BENCHMARK(BM_ReplaySpotDepthOnly)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReplaySpotAllMessages)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReplayUsdmDepthOnly)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,5 +1,7 @@
 #include "app/daemon.h"
 
+#include <pthread.h>
+
 #include <csignal>
 #include <future>
 #include <memory>
@@ -42,6 +44,7 @@ class IoThread {
   asio::io_context& io() { return io_; }
   void Start() {
     thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), name_);  // shows in top, perf and gdb
       try {
         io_.run();
       } catch (const std::exception& error) {

@@ -1,5 +1,7 @@
 #include "engine/engine_loop.h"
 
+#include <pthread.h>
+
 #include <vector>
 
 namespace tradingd::engine {
@@ -11,7 +13,10 @@ EngineLoop::~EngineLoop() { Stop(); }
 
 void EngineLoop::Start() {
   if (running_.exchange(true)) return;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "engine");  // shows in top, perf and gdb
+    Run();
+  });
 }
 
 void EngineLoop::Stop() {

@@ -15,9 +15,19 @@
 
 namespace tradingd::engine {
 
+// How long the engine spins on an empty queue before it sleeps. moodycamel's default (10,000 rounds)
+// burns the very core that the feed thread needs to produce the next message on a two-core machine;
+// a short spin still catches a message that is already on its way.
+#ifndef TRADINGD_QUEUE_SPINS
+#define TRADINGD_QUEUE_SPINS 1000
+#endif
+struct InboundQueueTraits : moodycamel::ConcurrentQueueDefaultTraits {
+  static const int MAX_SEMA_SPINS = TRADINGD_QUEUE_SPINS;
+};
+
 class InboundQueue {
  public:
-  using Queue = moodycamel::BlockingConcurrentQueue<core::Event>;
+  using Queue = moodycamel::BlockingConcurrentQueue<core::Event, InboundQueueTraits>;
 
   InboundQueue(std::size_t capacity, std::size_t max_producers)
       : queue_(capacity, max_producers, 0), capacity_(capacity) {}

@@ -291,6 +291,14 @@ std::vector<std::string> Daemon::Banner() const {
 }
 
 int RunDaemon(const Config& config) {
+  // Catch the signals before anything starts: one that arrives during start-up then stops the
+  // daemon cleanly instead of killing it half-started.
+  asio::io_context signal_io;
+  asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code& error, int signal) {
+    if (!error) spdlog::info("signal {} received: shutting down", signal);
+  });
+
   Daemon daemon(config);
   if (auto status = daemon.Start(); !status.ok()) {
     spdlog::critical("start-up failed: {}", status.message());
@@ -302,11 +310,6 @@ int RunDaemon(const Config& config) {
     spdlog::warn("the control surface listens on a non-loopback address ({})", address);
   }
 
-  asio::io_context signal_io;
-  asio::signal_set signals(signal_io, SIGINT, SIGTERM);
-  signals.async_wait([](const boost::system::error_code& error, int signal) {
-    if (!error) spdlog::info("signal {} received: shutting down", signal);
-  });
   signal_io.run();
 
   daemon.Stop();

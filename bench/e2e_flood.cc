@@ -32,6 +32,7 @@
 #include "core/json_writer.h"
 #include "engine/snapshots.h"
 #include "net/http_client.h"
+#include "net/websocket_client.h"
 #include "sim/binance/binance_sim.h"
 
 namespace {
@@ -90,10 +91,13 @@ int main(int argc, char** argv) {
   int seconds = 10;
   int symbols = 2;
   int changes_per_diff = 5;
+  bool null_client = false;
   CLI::App cli{"End-to-end flood benchmark: sandbox venue → daemon over loopback"};
   cli.add_option("--seconds", seconds)->check(CLI::Range(1, 600));
   cli.add_option("--symbols", symbols)->check(CLI::Range(1, 2));
   cli.add_option("--changes-per-diff", changes_per_diff)->check(CLI::Range(1, 32));
+  cli.add_flag("--null-client", null_client,
+               "Only count the venue's frames (no parsing, no engine): the venue's own ceiling");
   CLI11_PARSE(cli, argc, argv);
 
   int fds[2];
@@ -112,6 +116,32 @@ int main(int argc, char** argv) {
   close(fds[0]);
 
   const std::string venue_base = fmt::format("http://127.0.0.1:{}", port);
+  if (null_client) {
+    // A client that reads and drops every frame: how fast the venue and the socket go by themselves.
+    struct Counter : net::WebSocketClient::Handler {
+      std::uint64_t frames = 0;
+      void OnOpen() override {}
+      void OnMessage(std::string_view, std::int64_t) override { ++frames; }
+      void OnClose(net::CloseReason, std::string_view) override {}
+    } counter;
+    boost::asio::io_context io(1);
+    net::WebSocketClient client(
+        io, {.url = fmt::format("ws://127.0.0.1:{}/stream?streams=btcusdt@depth@100ms", port)}, counter);
+    client.Start();
+    io.run_for(1s);
+    const std::uint64_t start_frames = counter.frames;
+    const double cpu_start = CpuSeconds();
+    io.run_for(std::chrono::seconds(seconds));
+    const double cpu = CpuSeconds() - cpu_start;
+    std::cout << fmt::format(R"({{"null_client":true,"frames_per_s":{:.0f},"client_cpu_us_per_frame":{:.3f}}})",
+                             (counter.frames - start_frames) / double(seconds),
+                             cpu * 1e6 / double(counter.frames - start_frames))
+              << "\n";
+    client.Stop();
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    return 0;
+  }
   std::string instruments = "\"BTC-USDT\"";
   if (symbols > 1) instruments += ", \"ETH-USDT\"";
   ::setenv("TRADINGD_API_TOKEN", "bench-token-0123456789abcdef", 1);

@@ -110,22 +110,26 @@ void BM_QueueEnqueueDequeue(benchmark::State& state) {
 BENCHMARK(BM_QueueEnqueueDequeue);
 
 // A round trip between two threads through two queues (the hand-off a feed → engine hop costs),
-// with the consumer spinning and with it blocking.
+// with the consumer spinning and with it sleeping until woken (the daemon's default).
 template <bool kBlocking>
 void BM_QueueHopRoundTrip(benchmark::State& state) {
   tradingd::engine::InboundQueue ping(1024, 1);
   tradingd::engine::InboundQueue pong(1024, 1);
   std::atomic<bool> running{true};
+  auto receive = [](tradingd::engine::InboundQueue& queue, moodycamel::ConsumerToken& consumer,
+                    tradingd::core::Event* event, std::int64_t timeout_us) {
+    return kBlocking ? queue.WaitDequeueBulk(consumer, event, 1, timeout_us) == 1
+                     : queue.queue().try_dequeue(consumer, *event);
+  };
   std::thread echo([&] {
     tradingd::engine::QueueSink back(pong);
     moodycamel::ConsumerToken consumer(ping.queue());
     tradingd::core::Event event;
     while (running.load(std::memory_order_relaxed)) {
-      bool got = kBlocking ? ping.queue().wait_dequeue_timed(consumer, event, 10000)
-                           : ping.queue().try_dequeue(consumer, event);
-      if (got) {
+      if (receive(ping, consumer, &event, 10000)) {
         while (!back.Publish(event)) {
         }
+        back.Flush();
       }
     }
   });
@@ -135,11 +139,8 @@ void BM_QueueHopRoundTrip(benchmark::State& state) {
   for (auto _ : state) {
     while (!sink.Publish(event)) {
     }
-    if (kBlocking) {
-      pong.queue().wait_dequeue(consumer, event);
-    } else {
-      while (!pong.queue().try_dequeue(consumer, event)) {
-      }
+    sink.Flush();
+    while (!receive(pong, consumer, &event, 10000)) {
     }
   }
   running = false;

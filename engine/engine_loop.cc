@@ -35,8 +35,8 @@ void EngineLoop::Run() {
     // With changes waiting to be published, wake by the publish interval; otherwise sleep longer
     // (the periodic stats refresh is all there is to do).
     const auto timeout = unpublished ? options_.publish_interval : options_.idle_interval;
-    const std::size_t n = queue_.queue().wait_dequeue_bulk_timed(
-        consumer, batch.begin(), batch.size(), static_cast<std::int64_t>(timeout.count()));
+    const std::size_t n = queue_.WaitDequeueBulk(consumer, batch.begin(), batch.size(),
+                                                 static_cast<std::int64_t>(timeout.count()));
     for (std::size_t i = 0; i < n; ++i) engine_.Apply(batch[i]);
     unpublished = unpublished || n > 0;
     const auto now = std::chrono::steady_clock::now();

@@ -143,6 +143,27 @@ void OrderBook::Clear() {
   asks_.Clear();
 }
 
+void OrderBook::SetGrid(std::int64_t grid) {
+  grid_ = grid;
+  const auto unsigned_grid = static_cast<std::uint64_t>(grid);
+  grid_shift_ = std::countr_zero(unsigned_grid);
+  const std::uint64_t odd = unsigned_grid >> grid_shift_;
+  // Newton's iteration doubles the correct low bits each step: 3 → 6 → 12 → 24 → 48 → 96.
+  std::uint64_t inverse = odd;
+  for (int i = 0; i < 5; ++i) inverse *= 2 - odd * inverse;
+  grid_inverse_ = inverse;
+  grid_limit_ = UINT64_MAX / odd;
+}
+
+bool OrderBook::TicksOf(std::int64_t price, std::int64_t* ticks) const {
+  const auto unsigned_price = static_cast<std::uint64_t>(price);  // price > 0 here
+  if ((unsigned_price & ((std::uint64_t{1} << grid_shift_) - 1)) != 0) return false;
+  const std::uint64_t quotient = (unsigned_price >> grid_shift_) * grid_inverse_;
+  if (quotient > grid_limit_) return false;  // not a multiple of the odd part
+  *ticks = static_cast<std::int64_t>(quotient);
+  return true;
+}
+
 void OrderBook::Regrid(std::int64_t new_grid) {
   std::vector<std::pair<std::int64_t, std::int64_t>> bid_levels;
   std::vector<std::pair<std::int64_t, std::int64_t>> ask_levels;
@@ -156,7 +177,7 @@ void OrderBook::Regrid(std::int64_t new_grid) {
   });
   bids_.Clear();
   asks_.Clear();
-  grid_ = new_grid;
+  SetGrid(new_grid);
   for (const auto& [price, quantity] : bid_levels) bids_.Set(-(price / grid_), quantity);
   for (const auto& [price, quantity] : ask_levels) asks_.Set(price / grid_, quantity);
 }
@@ -164,15 +185,16 @@ void OrderBook::Regrid(std::int64_t new_grid) {
 bool OrderBook::Set(core::Side side, core::Price price, core::Quantity quantity) {
   const std::int64_t p = price.mantissa();
   if (p <= 0 || p > kMaxPriceMantissa || quantity.mantissa() < 0) return false;
-  if (grid_ == 0 || p % grid_ != 0) {
+  std::int64_t ticks;
+  if (grid_ == 0 || !TicksOf(p, &ticks)) {
     const std::int64_t new_grid = std::gcd(grid_, p);
     if (grid_ == 0) {
-      grid_ = new_grid;
+      SetGrid(new_grid);
     } else {
       Regrid(new_grid);
     }
+    ticks = p / grid_;
   }
-  const std::int64_t ticks = p / grid_;
   if (side == core::Side::kBuy) {
     bids_.Set(-ticks, quantity.mantissa());
   } else {

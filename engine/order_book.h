@@ -99,8 +99,16 @@ class OrderBook {
   std::int64_t BidPrice(std::int64_t key) const { return -key * grid_; }
   std::int64_t AskPrice(std::int64_t key) const { return key * grid_; }
   void Regrid(std::int64_t new_grid);
+  void SetGrid(std::int64_t grid);
+  // price / grid_ when the price lies on the grid; false otherwise. Exact division by a constant
+  // through its modular inverse (Granlund & Montgomery): a shift and a multiply instead of two
+  // 64-bit divisions per level.
+  bool TicksOf(std::int64_t price, std::int64_t* ticks) const;
 
   std::int64_t grid_ = 0;
+  int grid_shift_ = 0;              // trailing zero bits of grid_
+  std::uint64_t grid_inverse_ = 0;  // inverse of grid_'s odd part, modulo 2^64
+  std::uint64_t grid_limit_ = 0;    // largest quotient by the odd part (divisibility bound)
   BookSide bids_;
   BookSide asks_;
 };

@@ -1,5 +1,7 @@
 #include "feeds/binance/binance_feed.h"
 
+#include "feeds/burst_flush_sink.h"
+
 #include <algorithm>
 #include <cctype>
 #include <deque>
@@ -69,10 +71,10 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
        const core::SymbolRegistry& registry, core::EventSink& sink, const core::Clock& clock)
       : io_(io),
         options_(std::move(options)),
-        sink_(sink),
+        sink_(io, sink),
         clock_(clock),
         instruments_(registry.ForVenue(options_.venue)),
-        market_data_(options_.venue, registry, sink,
+        market_data_(options_.venue, registry, sink_,
                      [this](core::InstrumentId id) { EnqueueSnapshot(id); },
                      options_.market_data),
         info_parser_(options_.venue, registry),
@@ -329,7 +331,7 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
 
   boost::asio::io_context& io_;
   BinanceFeedOptions options_;
-  core::EventSink& sink_;
+  BurstFlushSink sink_;  // one engine wake-up per burst of frames
   const core::Clock& clock_;
   std::vector<const core::Instrument*> instruments_;
   BinanceMarketData market_data_;

@@ -174,6 +174,7 @@ TEST_F(EngineTest, EngineLoopDrainsQueueAndPublishes) {
   loop.Start();
   ASSERT_TRUE(sink.Publish(Update(BookUpdate::kSnapshot, 5, 5, {{1000, 1}}, {{1001, 1}})));
   ASSERT_TRUE(sink.Publish(Update(BookUpdate::kGoesLive, 6, 6, {{999, 2}}, {})));
+  sink.Flush();
   // The loop publishes within its publish interval once the queue is dry; wait for that state.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   std::shared_ptr<const BookSnapshot> snapshot;
@@ -187,6 +188,27 @@ TEST_F(EngineTest, EngineLoopDrainsQueueAndPublishes) {
   EXPECT_EQ(snapshot->sequence, 6u);
   EXPECT_EQ(snapshot->state, BookState::kLive);
   EXPECT_EQ(snapshot->bids.size(), 2u);
+}
+
+TEST(InboundQueueTest, EventsArriveWithAndWithoutFlush) {
+  InboundQueue queue(1024, 1);
+  QueueSink sink(queue);
+  moodycamel::ConsumerToken consumer(queue.queue());
+  core::Event out[4];
+  // Not flushed: a waiting consumer still finds it (it looks again before and after sleeping).
+  ASSERT_TRUE(sink.Publish(core::Trade{}));
+  EXPECT_EQ(queue.WaitDequeueBulk(consumer, out, 4, 1000), 1u);
+  // Woken by a flush from another thread while it sleeps (the wait would otherwise last 10 s).
+  std::thread producer([&] {
+    ASSERT_TRUE(sink.Publish(core::Trade{}));
+    sink.Flush();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  std::size_t n = 0;
+  while (n == 0) n = queue.WaitDequeueBulk(consumer, out, 4, 10'000'000);
+  producer.join();
+  EXPECT_EQ(n, 1u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 TEST(InboundQueueTest, FullQueueRefusesInsteadOfGrowing) {

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <numeric>
 #include <random>
 
 namespace tradingd::engine {
@@ -100,6 +101,35 @@ TEST(OrderBookPropertyTest, AgreesWithMapReference) {
         ASSERT_EQ(top_asks[i].quantity.mantissa(), q);
         ++i;
       }
+    }
+  }
+}
+
+// The grid is the gcd of every price seen, whatever its factors (odd, powers of two, both), and
+// levels keep their exact prices across every refinement of the grid.
+TEST(OrderBookPropertyTest, LearntGridIsTheGcdAndPricesStayExact) {
+  std::mt19937_64 rng(99);
+  for (std::int64_t base_grid : {1LL, 2LL, 3LL, 1024LL, 1000000LL, 999999LL, 5LL * 1024 * 7}) {
+    OrderBook book;
+    std::map<std::int64_t, std::int64_t> asks;
+    std::int64_t expected_grid = 0;
+    for (int i = 0; i < 2000; ++i) {
+      // Mostly on the base grid; now and then an arbitrary price that refines it.
+      std::int64_t price = base_grid * static_cast<std::int64_t>(1000 + rng() % 5000);
+      if (i % 500 == 499) price += static_cast<std::int64_t>(rng() % 97) + 1;
+      expected_grid = std::gcd(expected_grid, price);
+      ASSERT_TRUE(book.Set(Side::kSell, Price::FromMantissa(price), Quantity::FromMantissa(i + 1)));
+      asks[price] = i + 1;
+      ASSERT_EQ(book.grid(), expected_grid);
+    }
+    std::vector<core::PriceLevel> bids, top;
+    book.CopyTop(asks.size(), &bids, &top);
+    ASSERT_EQ(top.size(), asks.size());
+    std::size_t i = 0;
+    for (const auto& [price, quantity] : asks) {
+      EXPECT_EQ(top[i].price.mantissa(), price);
+      EXPECT_EQ(top[i].quantity.mantissa(), quantity);
+      ++i;
     }
   }
 }

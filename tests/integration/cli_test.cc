@@ -135,7 +135,8 @@ TEST(CliTest, RunServesInSandboxModeAndExitsCleanlyOnSignals) {
                         {"TRADINGD_STATE_DIR=" + state.string()});
     std::smatch match;
     const std::string banner =
-        ReadUntil(child.output, std::regex(R"(REST on http://127\.0\.0\.1:(\d+))"), 20s, &match);
+        ReadUntil(child.output, std::regex(R"(REST on http://127\.0\.0\.1:(\d+)[\s\S]*venue binance.*\n)"), 20s,
+                  &match);
     ASSERT_FALSE(match.empty()) << banner;
     const auto port = static_cast<std::uint16_t>(std::stoi(match[1].str()));
     EXPECT_NE(banner.find("sandbox mode"), std::string::npos) << banner;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
@@ -125,6 +127,30 @@ TEST_F(WebSocketTest, ExchangesMessagesBothWays) {
   EXPECT_FALSE(client.Send("after stop"));
   ASSERT_TRUE(RunUntil(io_, [&] { return server_closes_ == 1; }));
   EXPECT_FALSE(sockets_[0]->Send("to nobody"));
+}
+
+// A burst queued at once leaves in coalesced writes (frames built by the server itself): every frame
+// must arrive whole and in order, across each length encoding, with a ping in the middle.
+TEST_F(WebSocketTest, BurstOfQueuedMessagesArrivesIntactAndInOrder) {
+  Recorder handler;
+  WebSocketClient client(io_, Options(), handler);
+  client.Start();
+  ASSERT_TRUE(RunUntil(io_, [&] { return handler.opens == 1 && sockets_.size() == 1; }));
+  const std::size_t sizes[] = {0, 1, 125, 126, 127, 65535, 65536, 70000, 3};
+  std::vector<std::string> sent;
+  for (int round = 0; round < 200; ++round) {
+    const std::size_t size = sizes[round % std::size(sizes)];
+    std::string message(size, static_cast<char>('a' + round % 26));
+    if (size >= 6) message.replace(0, 6, fmt::format("{:06}", round));
+    sent.push_back(message);
+    ASSERT_TRUE(sockets_[0]->Send(message));
+    if (round == 100) sockets_[0]->Ping("mid-burst");
+  }
+  ASSERT_TRUE(RunUntil(io_, [&] { return handler.messages.size() == sent.size(); }));
+  for (std::size_t i = 0; i < sent.size(); ++i) ASSERT_EQ(handler.messages[i], sent[i]) << "message " << i;
+  EXPECT_TRUE(handler.closes.empty());
+  EXPECT_TRUE(handler.padding_ok);
+  client.Stop();
 }
 
 TEST_F(WebSocketTest, ReconnectsAfterTheServerDropsTheConnection) {

@@ -51,19 +51,6 @@ std::set<std::string> DiscoverSymbols(const feeds::Capture& capture) {
   return symbols;
 }
 
-// The engine applies each event as the feed publishes it: the daemon's path without the queue.
-class DirectSink final : public core::EventSink {
- public:
-  explicit DirectSink(engine::Engine& engine) : engine_(engine) {}
-  bool Publish(const core::Event& event) override {
-    engine_.Apply(event);
-    return true;
-  }
-
- private:
-  engine::Engine& engine_;
-};
-
 void WriteLevel(core::JsonWriter& w, const std::optional<core::PriceLevel>& level, int price_decimals,
                 int scale) {
   if (!level) {
@@ -98,7 +85,7 @@ core::Result<std::string> RunReplay(const ReplayOptions& options) {
 
   const core::Clock& clock = core::SystemClock::Instance();
   engine::Engine engine(registry, nullptr, clock);
-  DirectSink sink(engine);
+  engine::EngineSink sink(engine);
   // Recorded snapshots arrive in the capture itself, so requests for one are not acted upon.
   feeds::binance::BinanceMarketData market_data(options.venue, registry, sink, [](core::InstrumentId) {});
   // A crossed book asks for a resync; run it after the current message, not inside it.

@@ -25,18 +25,6 @@ std::filesystem::path Fixtures() {
   return TRADINGD_DEFAULT_FIXTURES;
 }
 
-class DirectSink final : public core::EventSink {
- public:
-  explicit DirectSink(engine::Engine& engine) : engine_(engine) {}
-  bool Publish(const core::Event& event) override {
-    engine_.Apply(event);
-    return true;
-  }
-
- private:
-  engine::Engine& engine_;
-};
-
 // Replays `file` (only depth frames and the snapshot when depth_only) once per iteration, from fresh
 // books; reports time per message of the kind counted.
 void ReplayCapture(benchmark::State& state, core::Venue venue, const char* relative, bool depth_only) {
@@ -62,7 +50,7 @@ void ReplayCapture(benchmark::State& state, core::Venue venue, const char* relat
   core::SymbolRegistry registry;
   const core::InstrumentId id = *registry.Add(venue, "BTC", "USDT");
   engine::Engine engine(registry, nullptr, core::SystemClock::Instance());
-  DirectSink sink(engine);
+  engine::EngineSink sink(engine);
   feeds::binance::BinanceMarketData market_data(venue, registry, sink, [](core::InstrumentId) {});
   for (auto _ : state) {
     state.PauseTiming();

@@ -126,4 +126,18 @@ class Engine {
   std::uint64_t max_queue_depth_ = 0;
 };
 
+// An EventSink that applies each event at once: the daemon's path without the queue, for replay,
+// benchmarks and tests. Thread contract: the engine's owning thread.
+class EngineSink final : public core::EventSink {
+ public:
+  explicit EngineSink(Engine& engine) : engine_(engine) {}
+  bool Publish(const core::Event& event) override {
+    engine_.Apply(event);
+    return true;
+  }
+
+ private:
+  Engine& engine_;
+};
+
 }  // namespace tradingd::engine

@@ -166,14 +166,6 @@ class ConnectionT final : public Connection,
   bool closed_ = false;
 };
 
-bool HasForbiddenChar(std::string_view s) {
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 // The queue and the current connection. Thread contract: the io_context's thread only.
@@ -204,7 +196,7 @@ class HttpClient::Impl final : public std::enable_shared_from_this<Impl> {
       return PostFailure(std::move(done), core::ErrorCode::kBadRequest,
                          "unsupported HTTP method '" + request.method + "'");
     }
-    if (HasForbiddenChar(target) || target.front() != '/') {
+    if (HasForbiddenUrlChar(target) || target.front() != '/') {
       return PostFailure(std::move(done), core::ErrorCode::kBadRequest,
                          what + ": the target must start with '/' and contain no spaces");
     }

@@ -16,16 +16,6 @@ std::uint16_t DefaultPort(std::string_view scheme) {
   return (scheme == "wss" || scheme == "https") ? 443 : 80;
 }
 
-// Characters that never belong in a host or target we send on the wire; rejecting them here keeps
-// request smuggling (CR/LF in a Host header or request line) out of every client.
-bool HasForbiddenChar(std::string_view s) {
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string Url::ToString() const {
@@ -40,6 +30,14 @@ std::string Url::ToString() const {
   return out;
 }
 
+bool HasForbiddenUrlChar(std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) return true;
+  }
+  return false;
+}
+
 core::Result<Url> Url::Parse(std::string_view text) {
   const std::size_t sep = text.find("://");
   if (sep == std::string_view::npos) {
@@ -51,7 +49,7 @@ core::Result<Url> Url::Parse(std::string_view text) {
     return Bad(text, "unsupported scheme '" + url.scheme + "' (expected ws, wss, http or https)");
   }
   std::string_view rest = text.substr(sep + 3);
-  if (HasForbiddenChar(rest)) return Bad(text, "contains whitespace or control characters");
+  if (HasForbiddenUrlChar(rest)) return Bad(text, "contains whitespace or control characters");
   // The fragment is never sent to the server.
   if (const std::size_t hash = rest.find('#'); hash != std::string_view::npos) {
     rest = rest.substr(0, hash);

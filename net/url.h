@@ -24,4 +24,9 @@ struct Url {
   static core::Result<Url> Parse(std::string_view text);
 };
 
+// True when `s` holds a byte that never belongs in a host or a request target on the wire (space,
+// control characters, DEL). Refusing them keeps request smuggling (CR/LF in a request line or a
+// Host header) out of every client.
+bool HasForbiddenUrlChar(std::string_view s);
+
 }  // namespace tradingd::net

@@ -595,7 +595,10 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
       const bool wanted =
           frame.stream.empty() ||
           std::any_of(client->subs.begin(), client->subs.end(),
-                      [&](const Subscription& sub) { return sub.name == frame.stream; });
+                      [&](const Subscription& sub) {
+                        // Subscriptions are kept lower case; recordings spell "@bookTicker".
+                        return core::EqualsIgnoreCase(sub.name, frame.stream);
+                      });
       if (!wanted) continue;
       SendTo(*client, client->combined ? frame.text : std::string(frame.Payload()));
       CountKind(StreamKind::kReplay);

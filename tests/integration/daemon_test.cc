@@ -20,6 +20,7 @@
 #include "engine/snapshots.h"
 #include "net/http_client.h"
 #include "sim/binance/binance_sim.h"
+#include "tests/support/fixtures.h"
 
 namespace tradingd {
 namespace {
@@ -255,6 +256,65 @@ TEST_F(DaemonTest, ControlSurfaceContract) {
   const HttpResult status = Call(port_, "POST", "/api/trading/status", "{}");
   ASSERT_EQ(status.status, 200);
   EXPECT_NE(status.body.find("\"LIVE\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tradingd
+
+namespace tradingd {
+namespace {
+
+// The real spot capture, served by the sandbox venue as fast as the socket takes it, through the
+// whole daemon: the same final book as the replay tool, no gap, and the book ticker always agrees.
+TEST(DaemonReplayTest, RecordedCaptureOverTheSocketEndsOnTheRecordedBook) {
+  TRADINGD_REQUIRE_FIXTURE(capture, "binance/hftbacktest_spot/btcusdt_20240808.gz");
+  const auto state_dir = std::filesystem::temp_directory_path() / fmt::format("tradingd-it-replay-{}", ::getpid());
+  ::setenv("TRADINGD_API_TOKEN", kToken, 1);
+  const std::string text = fmt::format(R"(
+mode = "sandbox"
+[server]
+listen = "127.0.0.1:0"
+[state]
+dir = "{}"
+[log]
+level = "warn"
+[sandbox]
+market = "replay"
+replay_files = ["{}"]
+replay_fast = true
+[venues.binance]
+enabled = true
+instruments = ["BTC-USDT"]
+)",
+                                       state_dir.string(), capture.string());
+  auto config = app::ParseConfig(text, "replay.toml", app::ProcessEnvironment());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  app::Daemon daemon(*config);
+  ASSERT_TRUE(daemon.Start().ok());
+  const core::InstrumentId id = daemon.registry().Find(core::Venue::kBinance, "BTCUSDT")->id;
+  constexpr std::uint64_t kFinalUpdateId = 50093421584;  // the last diff of the capture
+  ASSERT_TRUE(Eventually([&] {
+    auto book = daemon.snapshots().Book(id);
+    return book && book->sequence == kFinalUpdateId;
+  }, 60s)) << "the daemon never applied the capture's last diff";
+  auto book = daemon.snapshots().Book(id);
+  EXPECT_EQ(book->state, core::BookState::kLive);
+  EXPECT_EQ(book->counters.gaps, 0u);
+  EXPECT_EQ(book->counters.crossed, 0u);
+  EXPECT_GT(book->counters.bbo_checks_ok, 100u);
+  EXPECT_EQ(book->counters.bbo_checks_failed, 0u);
+  ASSERT_FALSE(book->bids.empty());
+  ASSERT_FALSE(book->asks.empty());
+  EXPECT_EQ(book->bids.front().price.mantissa(), 6168599000000);  // 61685.99
+  EXPECT_EQ(book->asks.front().price.mantissa(), 6168600000000);  // 61686.00
+  const HttpResult quote = Call(daemon.control_port(), "POST", "/api/trading/quote",
+                                R"({"exchange":"binance","symbol":"BTCUSDT"})");
+  ASSERT_EQ(quote.status, 200) << quote.body;
+  EXPECT_NE(quote.body.find(R"("bid_price":"61685.99")"), std::string::npos) << quote.body;
+  // The venue event time of the last diff ("E":1723161601173).
+  EXPECT_NE(quote.body.find(R"("timestamp":"2024-08-09T00:00:01.173Z")"), std::string::npos) << quote.body;
+  daemon.Stop();
+  std::filesystem::remove_all(state_dir);
 }
 
 }  // namespace

@@ -713,11 +713,19 @@ TEST_F(SimTest, ReplayServesTheRecordedFramesAndSnapshot) {
   ASSERT_EQ(response.status, 200);
   EXPECT_TRUE(response.body.starts_with(R"({"lastUpdateId":50093239218,)"));
   Recorder& recorder = NewRecorder();
-  Connect("/stream?streams=btcusdt@depth@100ms", recorder);
-  ASSERT_TRUE(recorder.WaitFor([](auto& m, int, int) { return CountDiffs(m) >= 3451; }, 60s));
-  const auto messages = recorder.Messages();
-  EXPECT_EQ(messages.size(), 3451u);  // only the subscribed stream
-  EXPECT_TRUE(messages.front().text.starts_with(R"({"stream":"btcusdt@depth@100ms","data":{)"));
+  // Spelt as the daemon subscribes: "@bookTicker" in camel case, as in the recording.
+  Connect("/stream?streams=btcusdt@depth@100ms/btcusdt@bookTicker/btcusdt@trade", recorder);
+  constexpr std::size_t kRecorded = 3451 + 28040 + 9757;  // depth, bookTicker, trade
+  ASSERT_TRUE(recorder.WaitFor([](auto& m, int, int) { return m.size() >= kRecorded; }, 60s));
+  std::map<std::string, std::size_t> by_stream;
+  for (const auto& message : recorder.Messages()) {
+    const auto start = message.text.find(R"("stream":")") + 10;
+    by_stream[message.text.substr(start, message.text.find('"', start) - start)]++;
+  }
+  EXPECT_EQ(by_stream["btcusdt@depth@100ms"], 3451u);
+  EXPECT_EQ(by_stream["btcusdt@bookTicker"], 28040u);
+  EXPECT_EQ(by_stream["btcusdt@trade"], 9757u);
+  EXPECT_EQ(by_stream.size(), 3u);
   EXPECT_EQ(sim_->counters().send_refused, 0u);
 }
 

@@ -129,6 +129,9 @@ TEST(CliTest, VersionAndCheckConfig) {
 }
 
 TEST(CliTest, RunServesInSandboxModeAndExitsCleanlyOnSignals) {
+  // File mode: no token from the environment (another test in this process may have set one).
+  ::unsetenv("TRADINGD_API_TOKEN");
+  ::unsetenv("TRADINGD_READ_TOKEN");
   for (int signal : {SIGTERM, SIGINT}) {
     const auto state = std::filesystem::temp_directory_path() / fmt::format("tradingd-cli-{}-{}", getpid(), signal);
     Child child = Spawn({kBinary, "run", "--config", kSandboxConfig, "--listen", "127.0.0.1:0"},

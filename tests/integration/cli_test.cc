@@ -16,6 +16,9 @@
 #include <string>
 #include <vector>
 
+#include <simdjson.h>
+#include <sstream>
+
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 
@@ -157,6 +160,42 @@ TEST(CliTest, RunServesInSandboxModeAndExitsCleanlyOnSignals) {
     close(child.output);
     std::filesystem::remove_all(state);
   }
+}
+
+TEST(CliTest, JsonLogLinesAreJson) {
+  ::unsetenv("TRADINGD_API_TOKEN");
+  ::unsetenv("TRADINGD_READ_TOKEN");
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("tradingd-cli-json-{}", getpid());
+  std::filesystem::create_directories(dir);
+  std::ifstream sandbox(kSandboxConfig);
+  std::string config((std::istreambuf_iterator<char>(sandbox)), std::istreambuf_iterator<char>());
+  config.replace(config.find("format = \"plain\""), 16, "format = \"json\"");
+  std::ofstream(dir / "json.toml") << config;
+
+  Child child = Spawn({kBinary, "run", "--config", (dir / "json.toml").string(), "--listen", "127.0.0.1:0"},
+                      {"TRADINGD_STATE_DIR=" + (dir / "state").string()});
+  std::smatch match;
+  std::string output = ReadUntil(child.output, std::regex(R"(venue binance.*\n)"), 20s, &match);
+  ASSERT_FALSE(match.empty()) << output;
+  kill(child.pid, SIGTERM);
+  EXPECT_EQ(Wait(child.pid), 0);
+  output += ReadUntil(child.output, std::regex("$^"), 5s, &match);
+  close(child.output);
+
+  simdjson::dom::parser parser;
+  std::istringstream lines(output);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    simdjson::dom::element entry;
+    ASSERT_EQ(parser.parse(line).get(entry), simdjson::SUCCESS) << line;
+    EXPECT_TRUE(std::string_view(entry["time"]).ends_with("Z")) << line;
+    EXPECT_FALSE(std::string_view(entry["level"]).empty()) << line;
+    EXPECT_FALSE(std::string_view(entry["msg"]).empty()) << line;
+    ++count;
+  }
+  EXPECT_GE(count, 4);  // the banner lines and the shutdown lines
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

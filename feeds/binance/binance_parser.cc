@@ -1,6 +1,11 @@
 #include "feeds/binance/binance_parser.h"
 
+#include <array>
 #include <cstring>
+
+#if defined(__SSE4_1__)
+#include <immintrin.h>
+#endif
 
 #include <simdjson.h>
 
@@ -102,6 +107,59 @@ inline bool FastScale8Decimal(std::string_view text, std::int64_t* out) {
   return true;
 }
 
+// Per byte of `v`: 0 where the byte is an ASCII digit, non-zero elsewhere. The "+6" may carry into
+// the next byte, but only out of a byte >= 0xFA, which is itself flagged, and only upward, so the
+// lowest flagged byte is always the first non-digit (the only thing the callers use).
+inline std::uint64_t NonDigitBytes(std::uint64_t v) {
+  return ((v & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
+         (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL);
+}
+
+// Index (0-8) of the first non-digit among the 8 bytes of `v` (little-endian: byte 0 comes first).
+inline unsigned LeadingDigits(std::uint64_t v) {
+  const std::uint64_t mask = NonDigitBytes(v);
+  return mask == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(mask)) / 8;
+}
+
+// FastScale8Decimal fused with finding the end of the string: `p` is just past the opening quote
+// of a level's price or quantity, and the text is read straight from the bytes, two 8-byte loads
+// and no per-character loop. Accepts exactly the shape FastScale8Decimal accepts, narrowed to 1-7
+// integer digits (BTC prices have 5), followed by a closing quote; returns the position of that
+// quote, or nullptr for anything else (escapes, longer numbers, other shapes), which the caller
+// then hands to the generic conversion, so the narrowing costs speed, never correctness.
+// The loads read at most the 17 bytes from `p`: callers guarantee p <= document end, and the
+// document is followed by >= 64 padding bytes. A quote found in the padding is checked by the
+// caller against the document end.
+[[gnu::always_inline]] inline const char* ScanScale8Decimal(const char* p, std::int64_t* out) {
+  std::uint64_t chunk;
+  std::memcpy(&chunk, p, 8);
+  const unsigned integer_digits = LeadingDigits(chunk);
+  // No digits, 8+ digits (left to the generic path), no '.', or a leading zero ("01.5").
+  if (integer_digits - 1 >= 7 || p[integer_digits] != '.' || (p[0] == '0' && integer_digits > 1)) {
+    return nullptr;
+  }
+  // Right-align the digits, with '0's in front, to reuse the 8-digit SWAR conversion.
+  const unsigned shift = 8 * (8 - integer_digits);  // 8..56
+  const std::uint64_t integer =
+      EightDigitsValue((chunk << shift) | (0x3030303030303030ULL >> (64 - shift)));
+  const char* fraction = p + integer_digits + 1;
+  std::memcpy(&chunk, fraction, 8);
+  // Binance pads every fraction to the symbol's precision, 8 digits on the spot BTC pairs: test
+  // that case first, so that the position of the next token does not wait for the digit count.
+  if (NonDigitBytes(chunk) == 0 && fraction[8] == '"') {
+    *out = static_cast<std::int64_t>(integer * 100000000ULL + EightDigitsValue(chunk));
+    return fraction + 8;
+  }
+  const unsigned fraction_digits = LeadingDigits(chunk);
+  if (fraction_digits == 0 || fraction[fraction_digits] != '"') return nullptr;
+  // Little-endian: the first digit is the low byte. Bytes past the fraction become '0'.
+  const std::uint64_t keep = fraction_digits == 8 ? ~0ULL : ((1ULL << (8 * fraction_digits)) - 1);
+  chunk = (chunk & keep) | (0x3030303030303030ULL & ~keep);
+  // integer < 10^7, so the result stays below 10^15.
+  *out = static_cast<std::int64_t>(integer * 100000000ULL + EightDigitsValue(chunk));
+  return fraction + fraction_digits;
+}
+
 template <typename Fixed>
 inline ParseError ReadDecimal(std::string_view text, int scale, Fixed* out) {
   std::int64_t mantissa;
@@ -111,6 +169,106 @@ inline ParseError ReadDecimal(std::string_view text, int scale, Fixed* out) {
   }
   return Fixed::Parse(text, scale, out) == core::DecimalError::kOk ? ParseError::kOk
                                                                    : ParseError::kBadDecimal;
+}
+
+#if defined(__SSE4_1__)
+// ScanScale8Decimal with 16-byte vectors, for the same shape and the same result: one load finds
+// the '.', the closing quote and the digits, and one shuffle lines the integer and fraction digits
+// up for a two-lane 8-digit conversion. Half the instructions of the SWAR version; this is the
+// inner loop of every depth diff. Shapes whose closing quote is not within the 16 bytes (7 integer
+// digits and 8 fraction digits) take ScanScale8Decimal.
+// kDigitShuffle[k] (k = integer digits, 1-7) moves the integer digits to the end of bytes 0-7
+// (0x80 zero-fills the front) and the 8 bytes after the '.' to bytes 8-15.
+constexpr std::array<std::array<std::int8_t, 16>, 8> kDigitShuffle = [] {
+  std::array<std::array<std::int8_t, 16>, 8> table{};
+  for (int k = 1; k < 8; ++k) {
+    for (int j = 0; j < 8; ++j) {
+      table[k][j] = static_cast<std::int8_t>(j < 8 - k ? -128 : j - (8 - k));
+      table[k][8 + j] = static_cast<std::int8_t>(k + 1 + j);
+    }
+  }
+  return table;
+}();
+
+[[gnu::always_inline]] inline const char* ScanScale8DecimalSse(const char* p, std::int64_t* out) {
+  const __m128i text = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i digits = _mm_sub_epi8(text, _mm_set1_epi8('0'));
+  const unsigned digit_mask = static_cast<unsigned>(
+      _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(digits, _mm_set1_epi8(9)), digits)));
+  const unsigned dot_mask =
+      static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(text, _mm_set1_epi8('.'))));
+  const unsigned quote_mask =
+      static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(text, _mm_set1_epi8('"'))));
+  // Both masks non-zero is checked first: __builtin_ctz(0) is undefined.
+  if (dot_mask == 0 || quote_mask == 0) return ScanScale8Decimal(p, out);
+  const unsigned integer_digits = static_cast<unsigned>(__builtin_ctz(dot_mask));
+  const unsigned quote = static_cast<unsigned>(__builtin_ctz(quote_mask));
+  // 1-7 integer digits, 1-8 fraction digits, digits everywhere before the quote but at the '.',
+  // no leading zero.
+  const unsigned token_mask = (1u << quote) - 1;
+  if (integer_digits - 1 >= 7 || quote < integer_digits + 2 || quote > integer_digits + 9 ||
+      (digit_mask & token_mask) != (token_mask & ~(1u << integer_digits)) ||
+      (p[0] == '0' && integer_digits > 1)) {
+    return nullptr;
+  }
+  const __m128i shuffle =
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kDigitShuffle[integer_digits].data()));
+  // Fraction bytes taken from at or past the quote become 0; the 0x80 entries (negative) stay.
+  const __m128i in_token = _mm_cmpgt_epi8(_mm_set1_epi8(static_cast<char>(quote)), shuffle);
+  const __m128i lined_up = _mm_and_si128(_mm_shuffle_epi8(digits, shuffle), in_token);
+  // Digit pairs, quads, then eights: lane 0 is the integer part, lane 1 the fraction.
+  const __m128i pairs = _mm_maddubs_epi16(
+      lined_up, _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1));
+  const __m128i quads = _mm_madd_epi16(pairs, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1));
+  const __m128i eights = _mm_madd_epi16(_mm_packus_epi32(quads, quads),
+                                        _mm_setr_epi16(10000, 1, 10000, 1, 10000, 1, 10000, 1));
+  const std::uint64_t integer = static_cast<std::uint32_t>(_mm_cvtsi128_si32(eights));
+  const std::uint64_t fraction = static_cast<std::uint32_t>(_mm_extract_epi32(eights, 1));
+  *out = static_cast<std::int64_t>(integer * 100000000ULL + fraction);
+  return p + quote;
+}
+#endif
+
+// A price or quantity string inside a compact level array, `p` just past its opening quote:
+// `quote` is the position of the closing quote (before the document end) with the text converted
+// to `mantissa`, or nullptr when there is no closing quote before the end, there is an escape, or
+// the text is not a representable decimal. A nullptr makes the caller give up on the fast path, so
+// that the generic one reports the exact error. Returned by value, in registers: the level loop
+// then never stores a half-built level and reloads it whole, which stalls store forwarding.
+struct DecimalToken {
+  const char* quote;
+  std::int64_t mantissa;
+};
+
+[[gnu::noinline]] DecimalToken ReadQuotedDecimalSlow(const char* p, const char* end, int scale) {
+  const char* quote = p;
+  while (quote < end && *quote != '"' && *quote != '\\') ++quote;
+  if (quote == end || *quote != '"') return {nullptr, 0};
+  const std::string_view text(p, static_cast<std::size_t>(quote - p));
+  std::int64_t mantissa = 0;
+  // What ReadDecimal does, without its Price/Quantity wrapper.
+  if (!(scale == 8 && FastScale8Decimal(text, &mantissa)) &&
+      core::ParseDecimal(text, scale, &mantissa) != core::DecimalError::kOk) {
+    return {nullptr, 0};
+  }
+  return {quote, mantissa};
+}
+
+// Inlined into the level loop, with the rare shapes out of line.
+[[gnu::always_inline]] inline DecimalToken ReadQuotedDecimal(const char* p, const char* end,
+                                                             int scale) {
+  if (scale == 8) {
+    std::int64_t mantissa;
+#if defined(__SSE4_1__)
+    const char* quote = ScanScale8DecimalSse(p, &mantissa);
+#else
+    const char* quote = ScanScale8Decimal(p, &mantissa);
+#endif
+    if (quote != nullptr && quote < end) [[likely]] {
+      return {quote, mantissa};
+    }
+  }
+  return ReadQuotedDecimalSlow(p, end, scale);
 }
 
 // True when nothing but whitespace follows the root value (simdjson 3.0 has no document::at_end).
@@ -169,8 +327,9 @@ class BinanceParser::Impl {
   ParseError ReadLevels(od::value value, const core::Instrument* instrument,
                         std::vector<RawLevel>* raw, std::vector<core::PriceLevel>* levels);
   ParseError ConvertRawLevels(const core::Instrument& instrument);
-  bool FastLevels(const char* p, const core::Instrument& instrument,
-                  std::vector<core::PriceLevel>* levels) const;
+  const char* FastLevels(const char* p, const core::Instrument& instrument,
+                         std::vector<core::PriceLevel>* levels) const;
+  bool CanonicalLevelsAndTail(const char* bids, const core::Instrument& instrument, int depth);
   void ClearLevels();
   std::string_view PadBody(std::string_view body);
 
@@ -202,6 +361,9 @@ struct BinanceParser::Impl::Fields {
   std::int64_t id = 0, code = 0;
   bool has_symbol = false;
   const core::Instrument* instrument = nullptr;  // resolved as soon as "s" is read
+  // Set when CanonicalLevelsAndTail read the rest of the document itself, levels and closing
+  // brackets included: the On-Demand iteration was abandoned there and must not be resumed.
+  bool complete = false;
 };
 
 BinanceParser::Impl::Impl(core::Venue venue, const core::SymbolRegistry& registry,
@@ -224,7 +386,8 @@ void BinanceParser::Impl::ClearLevels() {
 ParseError BinanceParser::Impl::ReadLevels(od::value value, const core::Instrument* instrument,
                                            std::vector<RawLevel>* raw,
                                            std::vector<core::PriceLevel>* levels) {
-  if (instrument != nullptr && FastLevels(value.raw_json_token().data(), *instrument, levels)) {
+  if (instrument != nullptr && options_.fast_paths &&
+      FastLevels(value.raw_json_token().data(), *instrument, levels) != nullptr) {
     return ParseError::kOk;
   }
   od::array array;
@@ -266,50 +429,93 @@ ParseError BinanceParser::Impl::ReadLevels(od::value value, const core::Instrume
 
 // The level arrays are most of a depth message, and walking them through On-Demand's generic
 // iterators costs more than everything else together. Binance always writes them compactly,
-// [["p","q"],["p","q"],...], so that exact shape is scanned directly from the bytes. Anything else
-// (whitespace, escapes, other types, extra elements, a bad decimal, too many levels) returns false,
-// having appended nothing, and the generic path below decides and reports. The value is left
-// unconsumed; the object iterator skips it, which also re-checks the brackets.
-bool BinanceParser::Impl::FastLevels(const char* p, const core::Instrument& instrument,
-                                     std::vector<core::PriceLevel>* levels) const {
+// [["p","q"],["p","q"],...], so that exact shape is scanned directly from the bytes, each decimal
+// converted in the same pass that finds its closing quote. Returns the position just past the
+// closing ']'. Anything else (whitespace, escapes, other types, extra elements, a bad decimal, too
+// many levels, the document ending) returns nullptr, having appended nothing, and the generic path
+// decides and reports. Every byte read before a decision is checked against the document end
+// (the decimal scans' wide loads excepted: they stay within the padding).
+const char* BinanceParser::Impl::FastLevels(const char* p, const core::Instrument& instrument,
+                                            std::vector<core::PriceLevel>* levels) const {
   const char* const end = document_end_;
   const std::size_t start_size = levels->size();
-  auto fail = [&] {
+  auto fail = [&]() -> const char* {
     levels->resize(start_size);
-    return false;
+    return nullptr;
   };
-  if (p >= end || *p != '[') return false;
+  if (p >= end || *p != '[') return nullptr;
   ++p;
-  if (p < end && *p == ']') return true;
+  if (p < end && *p == ']') return p + 1;
+  const int price_scale = instrument.price_scale;
+  const int quantity_scale = instrument.quantity_scale;
   std::size_t count = 0;
   for (;;) {
     if (end - p < 2 || p[0] != '[' || p[1] != '"') return fail();
-    p += 2;
-    const char* price = p;
-    while (p < end && *p != '"' && *p != '\\') ++p;
-    if (end - p < 3 || p[0] != '"' || p[1] != ',' || p[2] != '"') return fail();
-    const std::string_view price_text(price, static_cast<std::size_t>(p - price));
-    p += 3;
-    const char* quantity = p;
-    while (p < end && *p != '"' && *p != '\\') ++p;
-    if (end - p < 2 || p[0] != '"' || p[1] != ']') return fail();
-    const std::string_view quantity_text(quantity, static_cast<std::size_t>(p - quantity));
-    p += 2;
     if (++count > options_.max_levels_per_side) return fail();
-    core::PriceLevel level;
-    if (ReadDecimal(price_text, instrument.price_scale, &level.price) != ParseError::kOk ||
-        ReadDecimal(quantity_text, instrument.quantity_scale, &level.quantity) !=
-            ParseError::kOk) {
-      return fail();
-    }
-    levels->push_back(level);
-    if (p < end && *p == ',') {
+    const DecimalToken price = ReadQuotedDecimal(p + 2, end, price_scale);
+    p = price.quote;
+    // p is at the closing quote, so p < end: comparing end - p against a small length is safe.
+    if (p == nullptr || end - p < 3 || p[1] != ',' || p[2] != '"') return fail();
+    const DecimalToken quantity = ReadQuotedDecimal(p + 3, end, quantity_scale);
+    p = quantity.quote;
+    if (p == nullptr || end - p < 3 || p[1] != ']') return fail();
+    levels->push_back({core::Price::FromMantissa(price.mantissa),
+                       core::Quantity::FromMantissa(quantity.mantissa)});
+    p += 2;
+    if (*p == ',') {
       ++p;
       continue;
     }
-    if (p < end && *p == ']') return true;
+    if (*p == ']') return p + 1;
     return fail();
   }
+}
+
+// The second half of the fast path for depth diffs. FastLevels alone leaves the "b" and "a" values
+// to On-Demand, which then walks every byte of them again just to skip them (as costly as the
+// scan itself). Binance writes a diff as {"e":..,"E":..,"s":..,"U":..,"u":..,("pu":..,)"b":[..],
+// "a":[..]}, wrapped in {"stream":..,"data":...} on combined streams, so once "b" is reached the
+// rest of the document is normally exactly
+//     [bid levels],"a":[ask levels]}}   (one '}' per open object)   then only whitespace.
+// That is checked here byte for byte, the levels with FastLevels' exact grammar, and when it holds
+// the verdict is the generic path's: everything before "b" went through the same On-Demand code
+// as on the generic path (stage 1 over the whole document, UTF-8 included, then the keys, colons,
+// commas and values of the fields before "b"), and every byte from "b" to the document end is
+// accepted here only if it is valid JSON that the generic path reads into the same levels: two
+// compact arrays, the "a" key, exactly the `depth + 1` closing braces of the objects still open,
+// and JSON whitespace. Nothing is left for On-Demand to see, so its iteration is abandoned there.
+// Any deviation (other spacing, another field after the arrays, "a" first, a level FastLevels
+// refuses, trailing bytes that are not whitespace) returns false with both level vectors as they
+// were, and the caller carries on with the generic path from "b", whose On-Demand value has not
+// been consumed: the outcome, including the error reported, is then exactly the generic path's.
+// The tests hold both paths to the same result on the real capture and on mutated messages.
+bool BinanceParser::Impl::CanonicalLevelsAndTail(const char* bids,
+                                                 const core::Instrument& instrument, int depth) {
+  const char* const end = document_end_;
+  const std::size_t bid_size = bid_levels_.size();
+  const std::size_t ask_size = ask_levels_.size();
+  const char* p = FastLevels(bids, instrument, &bid_levels_);
+  if (p == nullptr) return false;
+  constexpr std::string_view kAsksKey = ",\"a\":";
+  if (static_cast<std::size_t>(end - p) < kAsksKey.size() ||
+      std::memcmp(p, kAsksKey.data(), kAsksKey.size()) != 0) {
+    bid_levels_.resize(bid_size);
+    return false;
+  }
+  p = FastLevels(p + kAsksKey.size(), instrument, &ask_levels_);
+  bool canonical = p != nullptr;
+  // The closing braces of the open objects (data, then the envelope), then JSON whitespace only,
+  // as simdjson defines it: anything else after the root would be another token (kJson there).
+  for (int i = 0; canonical && i <= depth; ++i) canonical = p < end && *p++ == '}';
+  while (canonical && p < end) {
+    const char c = *p++;
+    canonical = c == ' ' || c == '\n' || c == '\r' || c == '\t';
+  }
+  if (!canonical) {
+    bid_levels_.resize(bid_size);
+    ask_levels_.resize(ask_size);
+  }
+  return canonical;
 }
 
 ParseError BinanceParser::Impl::ConvertRawLevels(const core::Instrument& instrument) {
@@ -400,6 +606,13 @@ ParseError BinanceParser::Impl::ParseObject(od::object object, Fields* f, int de
         if (auto e = value.type().get(type); e) return FromSimdjson(e);
         FieldShape& shape = bid ? f->bids : f->asks;
         if (type == od::json_type::array) {
+          if (bid && options_.fast_paths && f->instrument != nullptr &&
+              f->bids == FieldShape::kAbsent && f->asks == FieldShape::kAbsent &&
+              CanonicalLevelsAndTail(value.raw_json_token().data(), *f->instrument, depth)) {
+            f->bids = f->asks = FieldShape::kArray;
+            f->complete = true;
+            return ParseError::kOk;  // the document is fully read: stop iterating
+          }
           shape = FieldShape::kArray;
           error = ReadLevels(value, f->instrument, bid ? &raw_bids_ : &raw_asks_,
                              bid ? &bid_levels_ : &ask_levels_);
@@ -436,6 +649,7 @@ ParseError BinanceParser::Impl::ParseObject(od::object object, Fields* f, int de
           od::object data;
           if (auto e = value.get_object().get(data); e) return FromSimdjson(e);
           error = ParseObject(data, f, depth + 1);
+          if (f->complete) return error;  // the iterator is left mid-object: do not touch it
         }
         break;
       case 'r':
@@ -477,7 +691,7 @@ ParseError BinanceParser::Impl::ParseFrame(std::string_view payload, ParsedMessa
   if (auto e = doc.get_object().get(root); e) return FromSimdjson(e);
   Fields f;
   if (auto e = ParseObject(root, &f, 0); e != ParseError::kOk) return e;
-  if (!AtEnd(doc)) return ParseError::kJson;
+  if (!f.complete && !AtEnd(doc)) return ParseError::kJson;
 
   if (f.event_type.empty()) {
     if (f.has_error || (f.has_code && f.has_msg)) {

@@ -110,6 +110,10 @@ struct BinanceParserOptions {
   // Longest bid or ask array accepted in one message or snapshot (Binance sends at most 5,000 per
   // side in a snapshot and a few hundred in a diff).
   std::size_t max_levels_per_side = 10000;
+  // The byte-level fast paths for compact level arrays and canonical depth diffs. They give the
+  // same result as the generic On-Demand path on every input; turning them off is for tests and
+  // benchmarks that compare the two.
+  bool fast_paths = true;
 };
 
 class BinanceParser {

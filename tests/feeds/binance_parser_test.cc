@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
+#include "feeds/capture/capture_reader.h"
 #include "tests/feeds/feeds_test_util.h"
+#include "tests/support/fixtures.h"
 
 namespace tradingd::feeds::binance {
 namespace {
@@ -378,6 +382,377 @@ TEST_F(BinanceParserTest, ExchangeInfo) {
   EXPECT_EQ(spot_.ParseExchangeInfo(R"({"code":-1000,"msg":"x"})", &info), ParseError::kVenueError);
   EXPECT_EQ(spot_.ParseExchangeInfo(R"({"symbols":[{"symbol":1}]})", &info),
             ParseError::kWrongType);
+}
+
+// The canonical depth-diff fast path.
+// A parser with the byte-level fast paths and one without them must agree on every input: same
+// error, and on success the same message. These tests feed both the same bytes.
+
+// Everything a parse produces for a depth diff, copied out of the parser (its views die on the
+// next call).
+struct DepthResult {
+  ParseError error = ParseError::kOk;
+  MessageKind kind = MessageKind::kUnknown;
+  const core::Instrument* instrument = nullptr;
+  std::uint64_t first_id = 0, final_id = 0, previous_id = 0;
+  bool has_previous = false;
+  std::int64_t event_time = 0, transaction_time = 0;
+  std::vector<std::pair<std::int64_t, std::int64_t>> bids, asks;
+
+  bool operator==(const DepthResult&) const = default;
+};
+
+std::string Describe(const DepthResult& r) {
+  std::string text = std::string(ParseErrorName(r.error)) + " kind " +
+                     std::to_string(static_cast<int>(r.kind)) + " U " + std::to_string(r.first_id) +
+                     " u " + std::to_string(r.final_id) + " bids";
+  for (const auto& [p, q] : r.bids) text += " " + std::to_string(p) + "@" + std::to_string(q);
+  text += " asks";
+  for (const auto& [p, q] : r.asks) text += " " + std::to_string(p) + "@" + std::to_string(q);
+  return text;
+}
+
+// `payload` must be followed by 64 readable bytes.
+DepthResult ParseDepth(BinanceParser& parser, std::string_view payload) {
+  ParsedMessage msg;
+  DepthResult r;
+  r.error = parser.ParseFrame(payload, &msg);
+  if (r.error != ParseError::kOk) return r;
+  r.kind = msg.kind;
+  r.instrument = msg.instrument;
+  if (msg.kind != MessageKind::kDepthUpdate) return r;
+  const DepthUpdateMessage& d = msg.depth;
+  r.first_id = d.first_update_id;
+  r.final_id = d.final_update_id;
+  r.previous_id = d.previous_update_id;
+  r.has_previous = d.has_previous;
+  r.event_time = d.event_time_ms;
+  r.transaction_time = d.transaction_time_ms;
+  for (const core::PriceLevel& l : d.bids) {
+    r.bids.emplace_back(l.price.mantissa(), l.quantity.mantissa());
+  }
+  for (const core::PriceLevel& l : d.asks) {
+    r.asks.emplace_back(l.price.mantissa(), l.quantity.mantissa());
+  }
+  return r;
+}
+
+// A copy with a space after every comma: the same JSON (no string in these messages holds a
+// comma), but no level array is compact any more, so only the generic path can read it.
+std::string Spaced(std::string_view json) {
+  std::string out;
+  for (char c : json) {
+    out += c;
+    if (c == ',') out += ' ';
+  }
+  return out;
+}
+
+class BinanceFastPathTest : public BinanceParserTest {
+ protected:
+  // Both parsers on the same bytes, which are followed by `padding` (64 bytes, default spaces).
+  DepthResult ExpectSameAsGeneric(std::string_view json, core::Venue venue = core::Venue::kBinance,
+                                  std::string_view padding = {}) {
+    std::string storage(json);
+    std::string pad(padding.substr(0, 64));
+    pad.resize(64, ' ');
+    storage += pad;
+    const std::string_view payload(storage.data(), json.size());
+    BinanceParser& fast = venue == core::Venue::kBinance ? fast_spot_ : fast_futures_;
+    BinanceParser& generic = venue == core::Venue::kBinance ? generic_spot_ : generic_futures_;
+    const DepthResult a = ParseDepth(fast, payload);
+    const DepthResult b = ParseDepth(generic, payload);
+    EXPECT_EQ(a, b) << json << "\n  fast:    " << Describe(a) << "\n  generic: " << Describe(b);
+    return a;
+  }
+
+  BinanceParser fast_spot_{core::Venue::kBinance, registry_};
+  BinanceParser fast_futures_{core::Venue::kBinanceUsdm, registry_};
+  BinanceParser generic_spot_{core::Venue::kBinance, registry_,
+                              BinanceParserOptions{.fast_paths = false}};
+  BinanceParser generic_futures_{core::Venue::kBinanceUsdm, registry_,
+                                 BinanceParserOptions{.fast_paths = false}};
+};
+
+constexpr std::string_view kCanonicalSpot =
+    R"({"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1723161255208,)"
+    R"("s":"BTCUSDT","U":50093239189,"u":50093239202,"b":[["61737.63000000","0.00000000"],)"
+    R"(["61730.17000000","0.01400000"],["56854.58","1.5"]],"a":[["61837.64000000","1.54698000"],)"
+    R"(["61839.85000000","0.00000000"]]}})";
+constexpr std::string_view kCanonicalFutures =
+    R"({"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate","E":1723161256299,)"
+    R"("T":1723161256298,"s":"BTCUSDT","U":5123107832006,"u":5123107837557,)"
+    R"("pu":5123107831937,"b":[["58710.20","0.014"],["58710.10","12.345"]],"a":[]}})";
+constexpr std::string_view kCanonicalRaw =
+    R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[],"a":[["3.5","4"]]})";
+
+TEST_F(BinanceFastPathTest, CanonicalMessagesMatchGeneric) {
+  const DepthResult spot = ExpectSameAsGeneric(kCanonicalSpot);
+  ASSERT_EQ(spot.error, ParseError::kOk);
+  ASSERT_EQ(spot.bids.size(), 3u);
+  ASSERT_EQ(spot.asks.size(), 2u);
+  EXPECT_EQ(spot.bids[1], std::make_pair(std::int64_t{6173017000000}, std::int64_t{1400000}));
+  EXPECT_EQ(spot.bids[2], std::make_pair(std::int64_t{5685458000000}, 15 * kE8 / 10));
+  const DepthResult futures = ExpectSameAsGeneric(kCanonicalFutures, core::Venue::kBinanceUsdm);
+  ASSERT_EQ(futures.error, ParseError::kOk);
+  EXPECT_TRUE(futures.has_previous);
+  EXPECT_EQ(futures.bids[1].second, 1234500000);
+  EXPECT_TRUE(futures.asks.empty());
+  const DepthResult raw = ExpectSameAsGeneric(kCanonicalRaw);
+  ASSERT_EQ(raw.error, ParseError::kOk);
+  EXPECT_TRUE(raw.bids.empty());
+  EXPECT_EQ(raw.asks[0], std::make_pair(35 * kE8 / 10, 4 * kE8));
+  // The spaced copy (generic path everywhere) reads the same.
+  std::string spaced = Spaced(kCanonicalSpot);
+  EXPECT_EQ(ParseDepth(fast_spot_, Padded(spaced).view()), spot);
+}
+
+// Every prefix fails, even when the bytes after the end are the rest of the real message, which a
+// scan that ignored the document end would happily read.
+TEST_F(BinanceFastPathTest, EveryTruncationFailsEvenWithTheRestInThePadding) {
+  for (std::string_view json : {kCanonicalSpot, kCanonicalFutures, kCanonicalRaw}) {
+    const core::Venue venue =
+        json == kCanonicalFutures ? core::Venue::kBinanceUsdm : core::Venue::kBinance;
+    for (std::size_t length = 0; length < json.size(); ++length) {
+      const DepthResult r = ExpectSameAsGeneric(json.substr(0, length), venue, json.substr(length));
+      EXPECT_NE(r.error, ParseError::kOk) << length;
+      // And with the padding full of digits and quotes, what the decimal scan looks for.
+      ExpectSameAsGeneric(json.substr(0, length), venue,
+                          R"(00000000"00000000"],"a":[]}}00000000000000000000000000000000000)");
+    }
+  }
+}
+
+TEST_F(BinanceFastPathTest, TailsThatAreNotCanonical) {
+  const std::string head(kCanonicalSpot.substr(0, kCanonicalSpot.size() - 2));  // without "}}"
+  struct Tail {
+    const char* text;
+    ParseError expected;
+  };
+  const Tail tails[] = {
+      {"}}", ParseError::kOk},
+      {"}} \n\r\t ", ParseError::kOk},
+      {"} }", ParseError::kOk},
+      {"}\n}\n", ParseError::kOk},
+      {"}", ParseError::kJson},
+      {"", ParseError::kJson},
+      {"}}}", ParseError::kJson},
+      {"}},", ParseError::kJson},
+      {"}}x", ParseError::kJson},
+      {"}}0", ParseError::kJson},
+      {"}}[]", ParseError::kJson},
+      {R"(}}{"a":1})", ParseError::kJson},
+      {"]}}", ParseError::kJson},
+      {"}]", ParseError::kJson},
+      {"}}\v", ParseError::kJson},
+      {R"(,"x":1}})", ParseError::kOk},                // an extra field: generic path
+      {R"(,"a":[["1.0","1.0"]]}})", ParseError::kOk},  // "a" twice: both are kept
+      {R"(},"x":1})", ParseError::kOk},                // envelope field after data
+      {R"(,"b":"x"}})", ParseError::kWrongType},       // "b" again, as a string
+      {R"(,"a":[["1.0"]]}})", ParseError::kWrongType},
+      {R"(,}})", ParseError::kJson},
+  };
+  for (const Tail& tail : tails) {
+    const DepthResult r = ExpectSameAsGeneric(head + tail.text);
+    EXPECT_EQ(r.error, tail.expected) << tail.text;
+  }
+  // A NUL after the document is not whitespace either.
+  std::string with_nul = std::string(kCanonicalSpot) + '\0';
+  EXPECT_EQ(ExpectSameAsGeneric(with_nul).error, ParseError::kJson);
+}
+
+TEST_F(BinanceFastPathTest, NonCanonicalLayoutsFallBack) {
+  const char* const cases[] = {
+      // "a" before "b", spacing in the arrays, between the arrays, symbol after the arrays.
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"a":[["2.0","1"]],"b":[["1.0","1"]]})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[ ["1.0","1"]],"a":[]})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1"]] ,"a":[]})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1"]], "a":[]})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1"]],"a" :[]})",
+      R"({"e":"depthUpdate","E":1,"U":1,"u":2,"b":[["1.0","1"]],"a":[],"s":"BTCUSDT"})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1"]],"A":[]})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1"]],"a":{}})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1"]],"a":[[]]})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1",[]]],"a":[]})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1"],],"a":[]})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1"]]],"a":[]})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1"]],"a":[]]})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1"]],"a":[["2","1"]})",
+      R"({"e":"depthUpdate","E":1,"s":"ETHUSDT","U":1,"u":2,"b":[["1.0","1"]],"a":[]})",
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":3,"u":2,"b":[["1.0","1"]],"a":[]})",
+      R"({"e":"trade","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1"]],"a":[]})",
+      R"({"stream":"x","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[],"a":[]}})",
+      R"({"data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[],"a":[]},"stream":"x"})",
+      R"({"b":[["1.0","1"]],"a":[],"data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2}})",
+      R"({"s":"BTCUSDT","b":[["1.0","1"]],"a":[]})",
+  };
+  for (const char* json : cases) ExpectSameAsGeneric(json);
+  ExpectSameAsGeneric(
+      R"({"e":"depthUpdate","E":1,"T":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1"]],"a":[]})",
+      core::Venue::kBinanceUsdm);  // futures without pu
+}
+
+TEST_F(BinanceFastPathTest, EscapesAndBadDecimalsInLevels) {
+  const std::string head =
+      R"({"stream":"s","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["1.0","1.0"],[)";
+  const char* const levels[] = {
+      R"("6173\u0037.63000000","1.0")",
+      R"("61737.63000000","1\u002e0")",
+      R"("61737.6300000\"","1.0")",
+      R"("\"61737.63","1.0")",
+      R"("61737.63000000\\","1.0")",
+      R"("61737.63000000","0.0000000\\")",
+      R"("92233720368.54775808","1.0")",
+      R"("1.0","92233720368.54775808")",
+      R"("99999999999999999999.0","1")",
+      R"("1.000000001","1")",
+      R"("1.0","0.123456789")",
+      R"("12345678.12345678","1")",
+      R"("1234567.12345678","1")",
+      R"("9999999.99999999","99999999999.99999999")",
+      R"("01.5","1")",
+      R"("-1.5","1")",
+      R"("1.","1")",
+      R"(".5","1")",
+      R"("1e5","1")",
+      R"("","1")",
+      R"("1.0","")",
+      R"("1.0",1)",
+      R"(1.0,"1")",
+      R"("1.0","1","x")",
+      R"("1.0")",
+      R"("1.0","1",null)",
+      "\"6173\xd9\xa3.63\",\"1\"",  // UTF-8 that is not an ASCII digit
+      "\"1.0\",\"1.0\xc3\xa9\"",
+  };
+  for (const char* level : levels) {
+    ExpectSameAsGeneric(head + level + R"(]],"a":[["2.0","2.0"]]}})");
+    ExpectSameAsGeneric(head + R"("1.5","1"]],"a":[[)" + level + "]]}}");
+  }
+  // Spot-check the error the generic path gives.
+  EXPECT_EQ(ExpectSameAsGeneric(head + levels[0] + R"(]],"a":[]}})").error,
+            ParseError::kBadDecimal);
+  EXPECT_EQ(ExpectSameAsGeneric(head + levels[6] + R"(]],"a":[]}})").error,
+            ParseError::kBadDecimal);
+  const DepthResult big = ExpectSameAsGeneric(head + levels[11] + R"(]],"a":[]}})");
+  ASSERT_EQ(big.error, ParseError::kOk);
+  EXPECT_EQ(big.bids[1].first, 1234567812345678);
+}
+
+TEST_F(BinanceFastPathTest, TooManyLevelsOnEitherSide) {
+  auto side = [](int n) {
+    std::string s = "[";
+    for (int i = 0; i < n; ++i) s += (i == 0 ? "" : ",") + std::string(R"(["1.0","1.0"])");
+    return s + "]";
+  };
+  BinanceParser fast(core::Venue::kBinance, registry_,
+                     BinanceParserOptions{.max_levels_per_side = 100});
+  const std::string head =
+      R"({"stream":"s","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,)";
+  for (auto [bids, asks, expected] :
+       {std::tuple{100, 100, ParseError::kOk}, std::tuple{101, 0, ParseError::kTooManyLevels},
+        std::tuple{0, 101, ParseError::kTooManyLevels},
+        std::tuple{100, 101, ParseError::kTooManyLevels}}) {
+    const std::string json = head + R"("b":)" + side(bids) + R"(,"a":)" + side(asks) + "}}";
+    const DepthResult r = ParseDepth(fast, Padded(json).view());
+    EXPECT_EQ(r.error, expected) << bids << " " << asks;
+    if (expected == ParseError::kOk) {
+      EXPECT_EQ(r.asks.size(), 100u);
+    }
+  }
+}
+
+// The fast decimal scan accepts exactly what core::ParseDecimal accepts, with the same value, in
+// either position of a level.
+TEST_F(BinanceFastPathTest, LevelDecimalsAgreeWithCoreParseDecimal) {
+  std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  const char alphabet[] = "01234567890123456789012345678901234567890123456789.....-e/:";
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    const int length = 1 + static_cast<int>(next() % 22);
+    for (int j = 0; j < length; ++j) text += alphabet[next() % (sizeof(alphabet) - 1)];
+    std::int64_t expected = 0;
+    const bool core_ok = core::ParseDecimal(text, 8, &expected) == core::DecimalError::kOk;
+    const std::string json = R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[[")" +
+                             text + R"(","1.5"]],"a":[["2.5",")" + text + R"("]]})";
+    const DepthResult r = ExpectSameAsGeneric(json);
+    ASSERT_EQ(r.error == ParseError::kOk, core_ok) << text;
+    if (core_ok) {
+      ASSERT_EQ(r.bids[0].first, expected) << text;
+      ASSERT_EQ(r.asks[0].second, expected) << text;
+    }
+  }
+}
+
+// Random edits of canonical messages (replaced, inserted and deleted bytes, drawn from the
+// characters that matter to the scanners): fast and generic agree on every one.
+TEST_F(BinanceFastPathTest, MutatedMessagesAgreeWithGeneric) {
+  std::uint64_t state = 0x2545F4914F6CDD1DULL;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  const char alphabet[] = "\"[]{},:.0123456789 \\eabuE-\n\x01\xff";
+  int ok = 0;
+  for (int i = 0; i < 30000; ++i) {
+    const bool futures = i % 3 == 1;
+    std::string json(i % 3 == 0 ? kCanonicalSpot : futures ? kCanonicalFutures : kCanonicalRaw);
+    const int edits = 1 + static_cast<int>(next() % 3);
+    for (int e = 0; e < edits && !json.empty(); ++e) {
+      const std::size_t at = next() % json.size();
+      const char c = alphabet[next() % (sizeof(alphabet) - 1)];
+      switch (next() % 3) {
+        case 0:
+          json[at] = c;
+          break;
+        case 1:
+          json.insert(json.begin() + static_cast<std::ptrdiff_t>(at), c);
+          break;
+        default:
+          json.erase(at, 1);
+          break;
+      }
+    }
+    const DepthResult r =
+        ExpectSameAsGeneric(json, futures ? core::Venue::kBinanceUsdm : core::Venue::kBinance);
+    if (r.error == ParseError::kOk) ++ok;
+    if (HasFailure()) break;
+  }
+  EXPECT_GT(ok, 1000);  // the edits must leave plenty of valid messages too
+}
+
+// Every depth diff of the real spot capture: the fast path, the generic path on the same bytes,
+// and the fast parser on a spaced copy (where nothing is compact) give the same message.
+TEST_F(BinanceFastPathTest, RealCaptureFastAndGenericAgree) {
+  TRADINGD_REQUIRE_FIXTURE(path, "binance/hftbacktest_spot/btcusdt_20240808.gz");
+  auto capture = LoadCapture(path);
+  ASSERT_TRUE(capture.ok());
+  std::size_t depth = 0, levels = 0;
+  for (const CaptureRecord& record : capture->records()) {
+    if (record.kind != CaptureKind::kFrame ||
+        record.payload.find("depthUpdate") == std::string_view::npos) {
+      continue;
+    }
+    ++depth;
+    const DepthResult fast = ParseDepth(fast_spot_, record.payload);
+    ASSERT_EQ(fast.error, ParseError::kOk) << record.payload;
+    ASSERT_EQ(fast.kind, MessageKind::kDepthUpdate);
+    levels += fast.bids.size() + fast.asks.size();
+    const DepthResult generic = ParseDepth(generic_spot_, record.payload);
+    ASSERT_EQ(fast, generic) << record.payload;
+    const std::string spaced = Spaced(record.payload);
+    ASSERT_EQ(ParseDepth(fast_spot_, Padded(spaced).view()), fast) << record.payload;
+  }
+  EXPECT_EQ(depth, 3451u);
+  EXPECT_GT(levels, 100000u);
 }
 
 }  // namespace

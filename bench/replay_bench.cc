@@ -69,9 +69,6 @@ void ReplayCapture(benchmark::State& state, core::Venue venue, const char* relat
     state.SkipWithError("the replay did not end with a live, gap-free book");
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * counted));
-  state.counters["ns_per_msg"] = benchmark::Counter(static_cast<double>(state.iterations() * counted),
-                                                    benchmark::Counter::kIsIterationInvariantRate |
-                                                        benchmark::Counter::kInvert);
 }
 
 void BM_ReplaySpotDepthOnly(benchmark::State& state) {

@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <memory>
 #include <type_traits>
 #include <utility>
@@ -106,13 +107,9 @@ void Engine::ApplyBookUpdate(const core::BookUpdate& update) {
       if (entry->state == core::BookState::kLive) entry->state = core::BookState::kSyncing;
     }
   }
-  const int levels = update.bid_count + update.ask_count;
-  for (int i = 0; i < levels && i < core::kLevelsPerBookEvent; ++i) {
-    const core::Side side = i < update.bid_count ? core::Side::kBuy : core::Side::kSell;
-    if (!entry->book.Set(side, update.levels[i].price, update.levels[i].quantity)) {
-      entry->update_rejected = true;
-    }
-  }
+  const int bids = std::min<int>(update.bid_count, core::kLevelsPerBookEvent);
+  const int asks = std::min<int>(update.ask_count, core::kLevelsPerBookEvent - bids);
+  if (!entry->book.SetLevels(update.levels, bids, asks)) entry->update_rejected = true;
   if (!update.has(core::BookUpdate::kLastChunk)) return;
 
   entry->sequence = update.last_sequence;

@@ -203,6 +203,28 @@ bool OrderBook::Set(core::Side side, core::Price price, core::Quantity quantity)
   return true;
 }
 
+bool OrderBook::SetLevels(const core::PriceLevel* levels, int bid_count, int ask_count) {
+  const int count = bid_count + ask_count;
+  if (grid_ != 0) {
+    for (int i = 0; i < count && i < kMaxBatch; ++i) {
+      std::int64_t ticks;
+      const std::int64_t price = levels[i].price.mantissa();
+      if (price <= 0 || !TicksOf(price, &ticks)) continue;  // Set handles it
+      if (i < bid_count) {
+        bids_.Prefetch(-ticks);
+      } else {
+        asks_.Prefetch(ticks);
+      }
+    }
+  }
+  bool all_accepted = true;
+  for (int i = 0; i < count; ++i) {
+    const core::Side side = i < bid_count ? core::Side::kBuy : core::Side::kSell;
+    all_accepted &= Set(side, levels[i].price, levels[i].quantity);
+  }
+  return all_accepted;
+}
+
 bool OrderBook::crossed() const {
   if (bids_.empty() || asks_.empty()) return false;
   return BidPrice(bids_.best_key()) >= AskPrice(asks_.best_key());

@@ -43,6 +43,13 @@ class BookSide {
   std::size_t size() const { return count_; }
   std::int64_t best_key() const { return best_key_; }  // valid when !empty()
   std::int64_t QuantityAt(std::int64_t key) const;
+  // Starts loading the memory that Set(key, ...) will touch.
+  void Prefetch(std::int64_t key) const {
+    if (!InWindow(key)) return;
+    const auto slot = static_cast<std::size_t>(key - anchor_);
+    __builtin_prefetch(&quantities_[slot], 1);
+    __builtin_prefetch(&occupied_[slot >> 6], 1);
+  }
 
   // Calls visit(key, quantity) for up to `max_levels` levels, best first; stops when visit returns
   // false.
@@ -83,6 +90,11 @@ class OrderBook {
   // Sets the absolute quantity of a level; zero removes it. False (and no change) for a negative
   // quantity, a price <= 0 or beyond kMaxPriceMantissa.
   [[nodiscard]] bool Set(core::Side side, core::Price price, core::Quantity quantity);
+  // Sets `bid_count` bid levels followed by `ask_count` ask levels (at most kMaxBatch). The levels
+  // of a Binance diff land far apart in a window larger than the L2 cache, so their slots are
+  // prefetched together before any is written. False when any level was refused (the others apply).
+  static constexpr int kMaxBatch = 64;
+  [[nodiscard]] bool SetLevels(const core::PriceLevel* levels, int bid_count, int ask_count);
 
   bool crossed() const;
   std::optional<core::PriceLevel> BestBid() const;

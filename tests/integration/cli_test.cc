@@ -14,6 +14,7 @@
 #include <fstream>
 #include <regex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <simdjson.h>
@@ -28,9 +29,22 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A spawned process; killed and reaped when it goes out of scope still running (a failed
+// assertion returns early and must not leave a daemon behind).
 struct Child {
   pid_t pid = -1;
   int output = -1;  // the child's stdout and stderr
+  Child() = default;
+  Child(pid_t p, int fd) : pid(p), output(fd) {}
+  Child(Child&& other) noexcept : pid(std::exchange(other.pid, -1)), output(std::exchange(other.output, -1)) {}
+  Child& operator=(Child&&) = delete;
+  ~Child() {
+    if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+    if (output >= 0) close(output);
+  }
 };
 
 Child Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
@@ -73,23 +87,24 @@ std::string ReadUntil(int fd, const std::regex& pattern, std::chrono::seconds ti
   return text;
 }
 
-int Wait(pid_t pid) {
+// Waits up to 10 s for the child to exit; its exit code (128 + signal when killed by one).
+int Wait(Child& child) {
   int status = 0;
   for (int i = 0; i < 2000; ++i) {
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (waitpid(child.pid, &status, WNOHANG) == child.pid) {
+      child.pid = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
     std::this_thread::sleep_for(5ms);
   }
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  return -1;
+  return -1;  // still running: the destructor kills it
 }
 
 int RunToEnd(const std::vector<std::string>& args, std::string* output) {
   Child child = Spawn(args);
   std::smatch match;
   *output = ReadUntil(child.output, std::regex("$^"), 20s, &match);
-  close(child.output);
-  return Wait(child.pid);
+  return Wait(child);
 }
 
 int HealthStatus(std::uint16_t port) {
@@ -156,8 +171,7 @@ TEST(CliTest, RunServesInSandboxModeAndExitsCleanlyOnSignals) {
     EXPECT_EQ(banner.find(token), std::string::npos);
 
     kill(child.pid, signal);
-    EXPECT_EQ(Wait(child.pid), 0) << "signal " << signal;
-    close(child.output);
+    EXPECT_EQ(Wait(child), 0) << "signal " << signal;
     std::filesystem::remove_all(state);
   }
 }
@@ -178,9 +192,8 @@ TEST(CliTest, JsonLogLinesAreJson) {
   std::string output = ReadUntil(child.output, std::regex(R"(venue binance.*\n)"), 20s, &match);
   ASSERT_FALSE(match.empty()) << output;
   kill(child.pid, SIGTERM);
-  EXPECT_EQ(Wait(child.pid), 0);
+  EXPECT_EQ(Wait(child), 0);
   output += ReadUntil(child.output, std::regex("$^"), 5s, &match);
-  close(child.output);
 
   simdjson::dom::parser parser;
   std::istringstream lines(output);

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+
 #include <vector>
 
 namespace tradingd::engine {
@@ -32,17 +34,21 @@ void EngineLoop::Run() {
   bool unpublished = false;
 
   while (running_.load(std::memory_order_relaxed)) {
-    // With changes waiting to be published, wake by the publish interval; otherwise sleep longer
-    // (the periodic stats refresh is all there is to do).
-    const auto timeout = unpublished ? options_.publish_interval : options_.idle_interval;
+    // Changes wait at most one publish interval; with none waiting, sleep until the periodic stats
+    // refresh. Publishing copies up to publish_depth levels a side, so it must never follow every
+    // small burst of a busy feed: at most once per interval, whatever the message rate.
+    const auto since_publish = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - last_publish);
+    const auto timeout = unpublished ? std::max(options_.publish_interval - since_publish,
+                                                std::chrono::microseconds(0))
+                                     : options_.idle_interval;
     const std::size_t n = queue_.WaitDequeueBulk(consumer, batch.begin(), batch.size(),
                                                  static_cast<std::int64_t>(timeout.count()));
     for (std::size_t i = 0; i < n; ++i) engine_.Apply(batch[i]);
     unpublished = unpublished || n > 0;
     const auto now = std::chrono::steady_clock::now();
-    // Publish once the queue has run dry, or once per interval under a sustained flood, so that
-    // snapshot copies stay a small share of the work whatever the message rate.
-    if ((n == 0 && unpublished) || now - last_publish >= options_.publish_interval) {
+    if ((unpublished && now - last_publish >= options_.publish_interval) ||
+        now - last_publish >= options_.idle_interval) {
       engine_.Publish(queue_.size_approx());
       last_publish = now;
       unpublished = false;

@@ -1,7 +1,8 @@
 #pragma once
 // The engine thread: drains the inbound queue in bulk, applies each event in order, and publishes
-// snapshots of what changed when the queue runs dry or every publish interval while it is busy.
-// It blocks on the queue when idle (no spinning on a two-core machine).
+// snapshots of what changed at most once per publish interval (so readers see state at most that
+// old, and the copies cost the same at any message rate). It blocks on the queue when idle (no
+// spinning on a two-core machine).
 //
 // Thread contract: Start/Stop from the main thread; everything else runs on the thread it starts,
 // which is the owning thread of the Engine it is given.

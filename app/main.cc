@@ -13,6 +13,7 @@
 #include "app/daemon.h"
 #include "app/logging.h"
 #include "app/replay.h"
+#include "app/sim_command.h"
 #include "app/version.h"
 #include "core/venue.h"
 
@@ -73,6 +74,18 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check-config", "Validate a configuration file and exit");
   check->add_option("file", check_path, "Configuration file (TOML)")->required();
 
+  std::string sim_listen = "127.0.0.1:9443";
+  std::uint64_t sim_seed = 42;
+  int sim_rate = 200;
+  bool sim_flood = false;
+  auto* sim = app.add_subcommand(
+      "sim", "Run the sandbox Binance venue alone (point a live-mode config at it: ws://ADDR:PORT)");
+  sim->add_option("--listen", sim_listen, "ADDR:PORT to serve WebSocket and REST on");
+  sim->add_option("--seed", sim_seed, "Seed of the synthetic market");
+  sim->add_option("--changes-per-second", sim_rate, "Book changes per second and symbol")
+      ->check(CLI::Range(1, 10000000));
+  sim->add_flag("--flood", sim_flood, "Send depth diffs as fast as the socket takes them");
+
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -93,6 +106,11 @@ int main(int argc, char** argv) {
     }
     std::cout << *report << "\n";
     return 0;
+  }
+
+  if (sim->parsed()) {
+    tradingd::app::SimOptions options{sim_listen, sim_seed, sim_rate, sim_flood};
+    return tradingd::app::RunSim(options);
   }
 
   if (check->parsed()) {

@@ -156,12 +156,13 @@ void Engine::ApplyBookStatus(const core::BookStatus& status) {
   BookEntry* entry = Entry(status.instrument);
   if (entry == nullptr) return;
   entry->dirty = true;
-  switch (status.reason) {
-    case core::BookReason::kSequenceGap: ++entry->counters.gaps; break;
-    case core::BookReason::kChecksum: ++entry->counters.checksum_failures; break;
-    default: break;
-  }
   if (status.state == core::BookState::kStale) {
+    // Counted on the STALE report only: the SYNCING that follows carries the same reason.
+    switch (status.reason) {
+      case core::BookReason::kSequenceGap: ++entry->counters.gaps; break;
+      case core::BookReason::kChecksum: ++entry->counters.checksum_failures; break;
+      default: break;
+    }
     MarkStale(*entry, status.instrument, status.reason, /*ask_resync=*/false);
   } else if (status.state == core::BookState::kSyncing) {
     if (status.reason != core::BookReason::kStartup) ++entry->counters.resyncs;

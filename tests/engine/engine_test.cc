@@ -112,8 +112,11 @@ TEST_F(EngineTest, CrossedBookGoesStaleAndAsksForResync) {
 TEST_F(EngineTest, GapReportedByFeedCountsAndStales) {
   GoLive();
   engine_->Apply(core::BookStatus{id_, BookState::kStale, BookReason::kSequenceGap, 0});
+  // The feed follows with SYNCING for the same reason: one gap, one resync, not two gaps.
+  engine_->Apply(core::BookStatus{id_, BookState::kSyncing, BookReason::kSequenceGap, 0});
   EXPECT_EQ(engine_->state(id_), BookState::kStale);
   EXPECT_EQ(engine_->counters(id_).gaps, 1u);
+  EXPECT_EQ(engine_->counters(id_).resyncs, 1u);
   EXPECT_EQ(engine_->counters(id_).stale, 1u);
   EXPECT_TRUE(resyncs_.empty());  // the feed already resyncs; the engine does not ask again
 }

@@ -23,6 +23,10 @@
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 
+#include "app/config.h"
+#include "app/daemon.h"
+#include "core/events.h"
+#include "engine/snapshots.h"
 #include "net/http_client.h"
 
 namespace {
@@ -209,6 +213,56 @@ TEST(CliTest, JsonLogLinesAreJson) {
   }
   EXPECT_GE(count, 4);  // the banner lines and the shutdown lines
   std::filesystem::remove_all(dir);
+}
+
+// The venue as a process of its own (`tradingd sim`), and a daemon in live mode pointed at it: the
+// path a live configuration takes, with a real socket between two processes.
+TEST(CliTest, LiveModeAgainstTheStandaloneVenue) {
+  Child venue = Spawn({kBinary, "sim", "--listen", "127.0.0.1:0", "--changes-per-second", "500"});
+  std::smatch match;
+  const std::string banner =
+      ReadUntil(venue.output, std::regex(R"(ws://127\.0\.0\.1:(\d+))"), 20s, &match);
+  ASSERT_FALSE(match.empty()) << banner;
+  const std::string port = match[1].str();
+
+  ::setenv("TRADINGD_API_TOKEN", "cli-live-test-token-0123456789", 1);
+  const auto state = std::filesystem::temp_directory_path() / fmt::format("tradingd-cli-live-{}", getpid());
+  const std::string text = fmt::format(R"(
+mode = "live"
+[server]
+listen = "127.0.0.1:0"
+[state]
+dir = "{0}"
+[log]
+level = "warn"
+[venues.binance]
+enabled = true
+ws_url = "ws://127.0.0.1:{1}"
+rest_url = "http://127.0.0.1:{1}"
+instruments = ["BTC-USDT", "ETH-USDT"]
+)",
+                                       state.string(), port);
+  auto config = tradingd::app::ParseConfig(text, "live.toml", tradingd::app::ProcessEnvironment());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  tradingd::app::Daemon daemon(*config);
+  ASSERT_TRUE(daemon.Start().ok());
+  EXPECT_EQ(daemon.binance_sim(), nullptr);  // live mode starts no venue of its own
+  auto all_live = [&] {
+    for (tradingd::core::InstrumentId id = 0; id < daemon.registry().size(); ++id) {
+      auto book = daemon.snapshots().Book(id);
+      if (!book || book->state != tradingd::core::BookState::kLive || book->bids.empty()) return false;
+    }
+    return true;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!all_live() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(all_live());
+  daemon.Stop();
+  ::unsetenv("TRADINGD_API_TOKEN");
+
+  kill(venue.pid, SIGTERM);
+  EXPECT_EQ(Wait(venue), 0);
+  std::filesystem::remove_all(state);
 }
 
 }  // namespace

@@ -222,8 +222,13 @@ TEST_F(DaemonTest, DroppedConnectionGoesStaleResyncsAndRecovers) {
 }
 
 TEST_F(DaemonTest, SequenceGapGoesStaleResyncsAndRecovers) {
+  const engine::BookCounters before = Book("BTCUSDT")->counters;
   ExpectStaleResyncLive([&] { sim_->SkipSequence("BTCUSDT"); });
-  EXPECT_GE(Book("BTCUSDT")->counters.gaps, 1u);
+  const engine::BookCounters after = Book("BTCUSDT")->counters;
+  EXPECT_EQ(after.gaps, before.gaps + 1);  // one lost update, one gap
+  EXPECT_EQ(after.resyncs, before.resyncs + 1);
+  EXPECT_EQ(after.stale, before.stale + 1);
+  EXPECT_EQ(Book("ETHUSDT")->counters.gaps, 0u);  // the other book never noticed
 }
 
 TEST_F(DaemonTest, SilentVenueGoesStaleResyncsAndRecovers) {

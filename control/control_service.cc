@@ -344,6 +344,13 @@ net::ServerResponse ControlService::HandleHealth(const net::ServerRequest& /*req
   }
   const std::shared_ptr<const engine::EngineStats> stats = snapshots_.Stats();
   std::vector<std::string> reasons;
+  if (stats != nullptr) {
+    const core::TimestampNs age = clock_.NowNs() - stats->published_ns;
+    if (age > kMaxEngineStatsAgeNs) {
+      reasons.push_back(fmt::format("engine: no update for {:.1f} s (the books shown may be old)",
+                                    static_cast<double>(age) / 1e9));
+    }
+  }
   for (core::Venue venue : enabled_venues_) {
     const std::string_view name = core::VenueName(venue);
     const core::FeedStatus* feed = FindFeed(stats.get(), venue);

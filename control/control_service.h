@@ -51,6 +51,9 @@ class RequestFields;
 
 inline constexpr std::size_t kMaxRequestBodyBytes = 64 * 1024;
 inline constexpr std::int64_t kDefaultOrderbookDepth = 20;
+// The engine publishes its stats at least every 100 ms even when idle; stats older than this mean
+// the engine thread has stopped, and health says so.
+inline constexpr core::TimestampNs kMaxEngineStatsAgeNs = 5'000'000'000;
 inline constexpr std::int64_t kMaxOrderbookDepth = 1000;
 
 // What /status reports about the daemon itself; fixed at start.

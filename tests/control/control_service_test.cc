@@ -255,6 +255,19 @@ TEST_F(ControlServiceTest, HealthDegradedListsEveryReason) {
                            R"j("kraken BTC-USD: book SYNCING (checksum)"]})j");
 }
 
+TEST_F(ControlServiceTest, HealthDegradedWhenTheEngineStopsPublishing) {
+  Service().SetStarted();
+  PublishAllHealthy();
+  EXPECT_EQ(Get("/api/trading/health", nullptr).body, R"({"status":"ok"})");
+  auto stats = std::make_shared<engine::EngineStats>(*snapshots_.Stats());
+  stats->published_ns = kNoon + 5000 * kMs - 6 * kMaxEngineStatsAgeNs / 5;  // 6 s before now
+  snapshots_.PublishStats(stats);
+  const auto response = Get("/api/trading/health", nullptr);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, R"j({"status":"degraded","reasons":["engine: no update for 6.0 s )j"
+                           R"j((the books shown may be old)"]})j");
+}
+
 TEST_F(ControlServiceTest, HealthWithoutEngineStats) {
   Service().SetStarted();
   PublishLiveBook(0);

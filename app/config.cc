@@ -275,7 +275,7 @@ Config ReadDocument(const toml::table& root, const std::string& source, const En
   }
   if (const toml::table* engine = top.Table("engine")) {
     TableReader reader(source, *engine, "[engine]");
-    reader.Integer("queue_capacity", &config.engine.queue_capacity, 1024, 16 * 1024 * 1024);
+    reader.Integer("queue_capacity", &config.engine.queue_capacity, 1024, 1024 * 1024);
     reader.Integer("publish_depth", &config.engine.publish_depth, 1, 5000);
     std::int64_t interval_us = config.engine.publish_interval.count();
     reader.Integer("publish_interval_us", &interval_us, 100, 1000000);

@@ -2,7 +2,9 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <optional>
@@ -48,8 +50,12 @@ class IoThread {
       try {
         io_.run();
       } catch (const std::exception& error) {
-        // A handler threw: a bug. Say so loudly; the shutdown still joins this thread.
-        spdlog::critical("{} thread stopped by an exception: {}", name_, error.what());
+        // A handler threw: a bug, and what this thread owned (a feed, the control surface) is gone
+        // with unknown state. Carrying on half-alive would serve frozen books as LIVE and hang the
+        // shutdown, so stop loudly; the supervisor restarts the daemon.
+        spdlog::critical("{} thread stopped by an exception: {}; aborting", name_, error.what());
+        spdlog::default_logger()->flush();
+        std::abort();
       }
     });
   }
@@ -188,7 +194,9 @@ core::Status Daemon::Start() {
 
   // Engine.
   p.store = std::make_unique<engine::SnapshotStore>(p.registry.size());
-  p.queue = std::make_unique<engine::InboundQueue>(config.engine.queue_capacity, core::kVenueCount + 2);
+  // One producer (QueueSink) per enabled venue's feed.
+  p.queue = std::make_unique<engine::InboundQueue>(config.engine.queue_capacity,
+                                                   std::max<std::size_t>(1, config.EnabledVenues().size()));
   p.engine = std::make_unique<engine::Engine>(p.registry, p.store.get(), p.clock,
                                               engine::EngineOptions{.publish_depth = config.engine.publish_depth});
   engine::EngineLoopOptions loop_options;
@@ -305,6 +313,12 @@ int RunDaemon(const Config& config) {
     return 1;
   }
   for (const std::string& line : daemon.Banner()) spdlog::info("{}", line);
+  for (const VenueConfig* venue : daemon.config().EnabledVenues()) {
+    if (!venue->verify_tls && daemon.config().mode == Mode::kLive) {
+      spdlog::warn("venue {}: TLS certificates are NOT verified (verify_tls = false)",
+                   core::VenueName(venue->venue));
+    }
+  }
   const std::string& address = daemon.config().listen_address;
   if (address != "127.0.0.1" && address != "::1" && address != "localhost") {
     spdlog::warn("the control surface listens on a non-loopback address ({})", address);

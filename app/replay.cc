@@ -51,15 +51,15 @@ std::set<std::string> DiscoverSymbols(const feeds::Capture& capture) {
   return symbols;
 }
 
-void WriteLevel(core::JsonWriter& w, const std::optional<core::PriceLevel>& level, int price_decimals,
-                int scale) {
+void WriteLevel(core::JsonWriter& w, const std::optional<core::PriceLevel>& level,
+                const core::Instrument& instrument, int price_decimals) {
   if (!level) {
     w.Null();
     return;
   }
   w.BeginArray();
-  w.String(core::FormatDecimal(level->price.mantissa(), scale, price_decimals));
-  w.String(core::FormatDecimal(level->quantity.mantissa(), scale, 0));
+  w.String(core::FormatDecimal(level->price.mantissa(), instrument.price_scale, price_decimals));
+  w.String(core::FormatDecimal(level->quantity.mantissa(), instrument.quantity_scale, 0));
   w.EndArray();
 }
 
@@ -178,9 +178,9 @@ core::Result<std::string> RunReplay(const ReplayOptions& options) {
     w.Key("symbol").String(instrument.venue_symbol);
     w.Key("state").String(core::BookStateName(engine.state(id)));
     w.Key("best_bid");
-    WriteLevel(w, book.BestBid(), price_decimals, instrument.price_scale);
+    WriteLevel(w, book.BestBid(), instrument, price_decimals);
     w.Key("best_ask");
-    WriteLevel(w, book.BestAsk(), price_decimals, instrument.price_scale);
+    WriteLevel(w, book.BestAsk(), instrument, price_decimals);
     w.Key("sequence").Uint(engine.sequence(id));
     w.Key("bid_levels").Uint(book.bid_levels());
     w.Key("ask_levels").Uint(book.ask_levels());

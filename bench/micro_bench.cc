@@ -104,7 +104,7 @@ void BM_QueueEnqueueDequeue(benchmark::State& state) {
   tradingd::core::Event out;
   for (auto _ : state) {
     benchmark::DoNotOptimize(sink.Publish(event));
-    benchmark::DoNotOptimize(queue.queue().try_dequeue(consumer, out));
+    benchmark::DoNotOptimize(queue.Dequeue(consumer, &out, 1));
   }
 }
 BENCHMARK(BM_QueueEnqueueDequeue);
@@ -119,7 +119,7 @@ void BM_QueueHopRoundTrip(benchmark::State& state) {
   auto receive = [](tradingd::engine::InboundQueue& queue, moodycamel::ConsumerToken& consumer,
                     tradingd::core::Event* event, std::int64_t timeout_us) {
     return kBlocking ? queue.WaitDequeueBulk(consumer, event, 1, timeout_us) == 1
-                     : queue.queue().try_dequeue(consumer, *event);
+                     : queue.Dequeue(consumer, event, 1) == 1;
   };
   std::thread echo([&] {
     tradingd::engine::QueueSink back(pong);

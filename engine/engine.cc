@@ -52,7 +52,10 @@ Engine::Engine(const core::SymbolRegistry& registry, SnapshotStore* store, const
       clock_(clock),
       options_(options),
       books_(registry.size()),
-      feeds_(core::kVenueCount) {}
+      feeds_(core::kVenueCount) {
+  venues_.reserve(registry.size());
+  for (core::InstrumentId id = 0; id < registry.size(); ++id) venues_.push_back(registry.Get(id).venue);
+}
 
 Engine::BookEntry* Engine::Entry(core::InstrumentId id) {
   return id < books_.size() ? &books_[id] : nullptr;
@@ -148,7 +151,10 @@ void Engine::MarkStale(BookEntry& entry, core::InstrumentId id, core::BookReason
   entry.state = core::BookState::kStale;
   entry.last_reason = reason;
   entry.dirty = true;
-  if (!was_stale) ++entry.counters.stale;
+  if (was_stale) return;
+  ++entry.counters.stale;
+  // Once per fall: the updates still queued behind this one are just as crossed, and a resync
+  // request per update would restart the feed's sync again and again.
   if (ask_resync && resync_handler_) resync_handler_(id, reason);
 }
 
@@ -179,6 +185,16 @@ void Engine::ApplyBookStatus(const core::BookStatus& status) {
 
 void Engine::ApplyFeedStatus(const core::FeedStatus& status) {
   feeds_[static_cast<std::size_t>(status.venue)] = status;
+  if (status.connection == core::ConnectionState::kConnected) return;
+  // The feed also reports each book STALE on a disconnect, but that report can be refused by a
+  // full queue and retried only when frames flow again; a feed that is not connected must never
+  // leave a LIVE book behind, so its books go STALE here too.
+  for (core::InstrumentId id = 0; id < books_.size(); ++id) {
+    BookEntry& entry = books_[id];
+    if (venues_[id] == status.venue && entry.state == core::BookState::kLive) {
+      MarkStale(entry, id, core::BookReason::kDisconnected, /*ask_resync=*/false);
+    }
+  }
 }
 
 void Engine::ResetBooks() {

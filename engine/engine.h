@@ -121,6 +121,7 @@ class Engine {
   EngineOptions options_;
   ResyncHandler resync_handler_;
   std::vector<BookEntry> books_;
+  std::vector<core::Venue> venues_;  // venue of each instrument, by id
   std::vector<std::optional<core::FeedStatus>> feeds_;
   std::uint64_t events_processed_ = 0;
   std::uint64_t max_queue_depth_ = 0;

@@ -56,7 +56,7 @@ void EngineLoop::Run() {
   }
   // Drain what the feeds managed to queue before they stopped.
   std::size_t n;
-  while ((n = queue_.queue().try_dequeue_bulk(consumer, batch.begin(), batch.size())) > 0) {
+  while ((n = queue_.Dequeue(consumer, batch.begin(), batch.size())) > 0) {
     for (std::size_t i = 0; i < n; ++i) engine_.Apply(batch[i]);
   }
   engine_.Publish(0);

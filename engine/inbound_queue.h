@@ -29,37 +29,62 @@ class InboundQueue {
  public:
   using Queue = moodycamel::ConcurrentQueue<core::Event>;
 
-  InboundQueue(std::size_t capacity, std::size_t max_producers)
-      : queue_(capacity, max_producers, 0), capacity_(capacity) {}
+  // `capacity` events at most are queued at once, whatever moodycamel's block arithmetic would
+  // allow; `producers` is the number of QueueSinks (each has its own blocks).
+  InboundQueue(std::size_t capacity, std::size_t producers)
+      : queue_(capacity, producers, 0), capacity_(capacity) {}
 
   Queue& queue() { return queue_; }
-  std::size_t size_approx() const { return queue_.size_approx(); }
+  std::size_t size_approx() const { return size_.load(std::memory_order_relaxed); }
   std::size_t capacity() const { return capacity_; }
 
-  // Wakes the consumer if it sleeps (cheap when it does not: one atomic load).
+  // Producers reserve room before enqueueing; false when the queue holds `capacity` events.
+  bool Reserve() {
+    if (size_.fetch_add(1, std::memory_order_relaxed) >= capacity_) {
+      size_.fetch_sub(1, std::memory_order_relaxed);
+      return false;
+    }
+    return true;
+  }
+  void Unreserve() { size_.fetch_sub(1, std::memory_order_relaxed); }
+
+  // Wakes the consumer if it sleeps (cheap when it does not: one atomic load). The fence orders
+  // the producer's enqueue (a release store inside moodycamel) before the load of the flag, so
+  // that producer and consumer cannot both miss each other (Dekker).
   void Wake() {
-    if (consumer_sleeping_.load(std::memory_order_seq_cst)) wake_.signal();
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (consumer_sleeping_.load(std::memory_order_relaxed)) wake_.signal();
   }
 
   // Engine thread: up to `max` events into `out`, waiting up to `timeout_us` when there are none.
   template <typename It>
   std::size_t WaitDequeueBulk(moodycamel::ConsumerToken& token, It out, std::size_t max,
                               std::int64_t timeout_us) {
-    std::size_t n = queue_.try_dequeue_bulk(token, out, max);
+    std::size_t n = Dequeue(token, out, max);
     if (n > 0) return n;
-    consumer_sleeping_.store(true, std::memory_order_seq_cst);
-    n = queue_.try_dequeue_bulk(token, out, max);  // anything enqueued before the announcement
+    consumer_sleeping_.store(true, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // the announcement before the re-check
+    n = Dequeue(token, out, max);  // anything enqueued before the announcement
     if (n == 0) {
       wake_.wait(timeout_us);
-      n = queue_.try_dequeue_bulk(token, out, max);
+      n = Dequeue(token, out, max);
     }
-    consumer_sleeping_.store(false, std::memory_order_seq_cst);
+    consumer_sleeping_.store(false, std::memory_order_relaxed);
+    return n;
+  }
+
+  // Engine thread: what is queued now, without waiting (shutdown drain).
+  template <typename It>
+  std::size_t Dequeue(moodycamel::ConsumerToken& token, It out, std::size_t max) {
+    const std::size_t n = queue_.try_dequeue_bulk(token, out, max);
+    if (n > 0) size_.fetch_sub(n, std::memory_order_relaxed);
     return n;
   }
 
  private:
   Queue queue_;
   std::size_t capacity_;
+  std::atomic<std::size_t> size_{0};  // events reserved or queued
   std::atomic<bool> consumer_sleeping_{false};
   // Counts wake-ups, not events; a spare count only causes one early return. A short spin catches
   // a burst already on its way without burning the core the producer needs.
@@ -71,7 +96,9 @@ class QueueSink final : public core::EventSink {
   explicit QueueSink(InboundQueue& queue) : queue_(queue), token_(queue.queue()) {}
 
   bool Publish(const core::Event& event) override {
+    if (!queue_.Reserve()) return false;
     const bool accepted = queue_.queue().try_enqueue(token_, event);
+    if (!accepted) queue_.Unreserve();  // moodycamel's own blocks ran out first
     unflushed_ += accepted ? 1 : 0;
     // A producer that publishes a long run without flushing still gets the engine going.
     if (unflushed_ >= kWakeEvery) Flush();

@@ -141,6 +141,9 @@ void BookSide::FindBestAfterRemoval(std::size_t removed_slot) {
 void OrderBook::Clear() {
   bids_.Clear();
   asks_.Clear();
+  // The grid only ever gets finer while levels are kept; a cleared book (a new snapshot) learns it
+  // afresh, so one stray price or an old tick size cannot shrink the window for good.
+  grid_ = 0;
 }
 
 void OrderBook::SetGrid(std::int64_t grid) {

@@ -225,7 +225,9 @@ class WebSocketSession final : public ServerWebSocket,
 
   void DoWrite() {
     writing_ = true;
-    if (queue_.size() > 1 && !pinging_) return DoCoalescedWrite();
+    if (shared_->options.coalesce_websocket_writes && queue_.size() > 1 && !pinging_) {
+      return DoCoalescedWrite();
+    }
     ws_.async_write(asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec,
                                                                               std::size_t) {
       self->OnWrite(ec, 1);
@@ -235,8 +237,9 @@ class WebSocketSession final : public ServerWebSocket,
   // Several queued messages leave in one socket write: each framed here as an unmasked, final text
   // frame (RFC 6455 5.2; no extension is negotiated), which is byte for byte what Beast would send
   // one write at a time. A venue flooding small frames then costs one syscall per batch, not per
-  // frame. Safe because nothing else writes meanwhile: Beast's own pings are off (Run) and ours wait
-  // for writing_raw_ to clear.
+  // frame. Only with coalesce_websocket_writes (peers that never ping): Beast's own keep-alive pings
+  // are off (Run) and ours wait for writing_raw_ to clear, but the pong Beast sends for a client's
+  // ping could not be held back.
   void DoCoalescedWrite() {
     constexpr std::size_t kMaxBatchBytes = 256 * 1024;
     constexpr std::size_t kMaxBatchMessages = 256;

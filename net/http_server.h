@@ -74,6 +74,11 @@ struct HttpServerOptions {
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::milliseconds request_timeout{30000};
   std::size_t max_websocket_queue = 65536;  // queued frames per socket before Send refuses
+  // Send several queued messages in one socket write, framed by the server itself. The write then
+  // bypasses Beast's write serialization, and Beast answers a client's ping by itself from its read
+  // loop: a ping arriving during such a write could interleave its pong with the frames. So this is
+  // only for peers that never ping (the sandbox venue's flood mode, for benchmarks).
+  bool coalesce_websocket_writes = false;
 };
 
 class HttpServer {

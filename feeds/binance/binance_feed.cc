@@ -2,6 +2,8 @@
 
 #include "feeds/burst_flush_sink.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
 #include <deque>
@@ -128,6 +130,9 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
 
   // net::WebSocketClient::Handler
   void OnOpen() override {
+    logged_connect_failure_ = false;
+    spdlog::info("{} market data connected ({} instruments); syncing books",
+                 core::VenueName(options_.venue), instruments_.size());
     connected_ = true;
     PublishFeedStatus();
     const core::BookReason reason = ever_connected_ ? reconnect_reason_ : core::BookReason::kStartup;
@@ -143,9 +148,17 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
     market_data_.OnFrame(payload, receive_ns);
   }
 
-  void OnClose(net::CloseReason reason, std::string_view /*detail*/) override {
+  void OnClose(net::CloseReason reason, std::string_view detail) override {
     const bool was_connected = connected_;
     connected_ = false;
+    // One line per connection change, never per message; a failing reconnect logs once until it
+    // succeeds (the WebSocket client retries with backoff).
+    if (reason != net::CloseReason::kStopped && (was_connected || !logged_connect_failure_)) {
+      spdlog::warn("{} market data {}: {} ({}); books STALE until resynced",
+                   core::VenueName(options_.venue), was_connected ? "disconnected" : "cannot connect",
+                   net::CloseReasonName(reason), detail);
+      logged_connect_failure_ = !was_connected;
+    }
     if (was_connected) {
       reconnect_reason_ = reason == net::CloseReason::kSilence ? core::BookReason::kSilence
                                                                 : core::BookReason::kDisconnected;
@@ -212,11 +225,20 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
     });
   }
 
-  void SendSnapshotRequest(core::InstrumentId id) {
-    const core::Instrument* instrument = nullptr;
+  const core::Instrument* InstrumentOf(core::InstrumentId id) const {
     for (const core::Instrument* candidate : instruments_) {
-      if (candidate->id == id) instrument = candidate;
+      if (candidate->id == id) return candidate;
     }
+    return nullptr;
+  }
+
+  std::string_view SymbolOf(core::InstrumentId id) const {
+    const core::Instrument* instrument = InstrumentOf(id);
+    return instrument != nullptr ? std::string_view(instrument->venue_symbol) : "?";
+  }
+
+  void SendSnapshotRequest(core::InstrumentId id) {
+    const core::Instrument* instrument = InstrumentOf(id);
     if (instrument == nullptr) return;
     net::HttpClientRequest request;
     request.target = DepthTarget(options_.venue, instrument->venue_symbol, options_.snapshot_depth);
@@ -242,10 +264,20 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
       const std::string_view retry_after = result->Header("Retry-After");
       std::int64_t seconds = 0;
       if (core::ParseDecimal(retry_after, 0, &seconds) == core::DecimalError::kOk) {
+        // Binance bans for three days at most; a larger (or hostile) value must not overflow the
+        // clock arithmetic below.
+        constexpr std::int64_t kMaxRetryAfterSeconds = 3 * 24 * 3600;
+        seconds = std::clamp<std::int64_t>(seconds, 0, kMaxRetryAfterSeconds);
         delay = std::max<std::chrono::milliseconds>(delay, std::chrono::seconds(seconds));
       }
     }
     not_before_[id] = SteadyClock::now() + delay;
+    if (failures_[id] == 1 || failures_[id] % 10 == 0) {  // the first failure, then now and then
+      spdlog::warn("{} {} depth snapshot failed ({}); retrying in {} ms (failure {})",
+                   core::VenueName(options_.venue), SymbolOf(id),
+                   result.ok() ? fmt::format("HTTP {}", result->status) : result.status().message(),
+                   delay.count(), failures_[id]);
+    }
     // Publishes STALE(kSnapshotFailed) and asks again through EnqueueSnapshot.
     market_data_.OnSnapshotFailed(id, now);
   }
@@ -331,6 +363,7 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
 
   boost::asio::io_context& io_;
   BinanceFeedOptions options_;
+  bool logged_connect_failure_ = false;  // one warning per outage, not per retry
   BurstFlushSink sink_;  // one engine wake-up per burst of frames
   const core::Clock& clock_;
   std::vector<const core::Instrument*> instruments_;

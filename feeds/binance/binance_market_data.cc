@@ -8,6 +8,13 @@ namespace {
 
 constexpr std::int64_t kNsPerMs = 1'000'000;
 
+// A venue time in ms as ns; a value no clock could show (hostile "E") becomes 0, "unknown", rather
+// than an overflow.
+std::int64_t MsToNs(std::int64_t ms) {
+  constexpr std::int64_t kMaxMs = INT64_MAX / kNsPerMs;
+  return (ms < 0 || ms > kMaxMs) ? 0 : ms * kNsPerMs;
+}
+
 DepthRules RulesFor(core::Venue venue) {
   return venue == core::Venue::kBinanceUsdm ? DepthRules::kFutures : DepthRules::kSpot;
 }
@@ -71,7 +78,7 @@ void BinanceMarketData::OnFrame(std::string_view payload, std::int64_t receive_n
       quote.ask_price = t.ask_price;
       quote.ask_quantity = t.ask_quantity;
       quote.update_id = t.update_id;
-      quote.exchange_time_ns = t.event_time_ms * kNsPerMs;
+      quote.exchange_time_ns = MsToNs(t.event_time_ms);
       quote.receive_time_ns = receive_ns;
       (void)Publish(quote);
       break;
@@ -86,7 +93,7 @@ void BinanceMarketData::OnFrame(std::string_view payload, std::int64_t receive_n
       trade.price = t.price;
       trade.quantity = t.quantity;
       trade.trade_id = t.trade_id;
-      trade.exchange_time_ns = (t.trade_time_ms != 0 ? t.trade_time_ms : t.event_time_ms) * kNsPerMs;
+      trade.exchange_time_ns = MsToNs(t.trade_time_ms != 0 ? t.trade_time_ms : t.event_time_ms);
       trade.receive_time_ns = receive_ns;
       (void)Publish(trade);
       break;
@@ -106,7 +113,7 @@ void BinanceMarketData::OnDepth(Book& book, const DepthUpdateMessage& diff,
                                 std::int64_t receive_ns) {
   if (!book.syncing) StartSync(book, book.next_reason, receive_ns, /*request=*/true);
   const DepthIds ids{diff.first_update_id, diff.final_update_id, diff.previous_update_id};
-  const core::TimestampNs exchange_ns = diff.event_time_ms * kNsPerMs;
+  const core::TimestampNs exchange_ns = MsToNs(diff.event_time_ms);
   const DepthDecision decision = book.sequencer.OnDiff(ids);
   switch (decision) {
     case DepthDecision::kBuffer:
@@ -170,7 +177,7 @@ void BinanceMarketData::OnSnapshot(core::InstrumentId instrument, std::string_vi
   }
   ++counters_.snapshots;
   book.sequencer.OnSnapshot(snapshot.last_update_id);
-  const core::TimestampNs snapshot_exchange_ns = snapshot.event_time_ms * kNsPerMs;
+  const core::TimestampNs snapshot_exchange_ns = MsToNs(snapshot.event_time_ms);
   bool snapshot_out = false;
   auto emit_snapshot = [&]() {
     snapshot_out = true;

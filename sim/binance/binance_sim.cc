@@ -174,6 +174,8 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     server_options.address = options_.address;
     server_options.port = options_.port;
     server_options.max_websocket_queue = options_.max_websocket_queue;
+    // Flood mode (benchmarks) sends frames in batches; its clients must not ping (see the option).
+    server_options.coalesce_websocket_writes = options_.flood;
     std::weak_ptr<Impl> weak = weak_from_this();
     server_ = std::make_unique<net::HttpServer>(
         io_, server_options,

@@ -80,7 +80,8 @@ struct BinanceSimOptions {
   std::uint64_t first_trade_id = 100'000'000;
 
   // Flood mode (benchmarks): depth diffs of flood_changes_per_diff changes each, sent as fast as
-  // the subscribed sockets accept them; generation backs off while any depth subscriber has more
+  // the subscribed sockets accept them, several frames per socket write (clients must not ping:
+  // net::HttpServerOptions::coalesce_websocket_writes); generation backs off while any depth subscriber has more
   // than max_queued_writes frames queued, so memory stays bounded.
   bool flood = false;
   int flood_changes_per_diff = 5;

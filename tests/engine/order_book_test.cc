@@ -134,6 +134,17 @@ TEST(OrderBookPropertyTest, LearntGridIsTheGcdAndPricesStayExact) {
   }
 }
 
+TEST(OrderBookTest, ClearedBookLearnsItsGridAfresh) {
+  OrderBook book;
+  ASSERT_TRUE(book.Set(Side::kBuy, Price::FromMantissa(1000000), Quantity::FromMantissa(1)));
+  ASSERT_TRUE(book.Set(Side::kBuy, Price::FromMantissa(1000001), Quantity::FromMantissa(1)));  // stray
+  EXPECT_EQ(book.grid(), 1);
+  book.Clear();  // a new snapshot
+  ASSERT_TRUE(book.Set(Side::kBuy, Price::FromMantissa(2000000), Quantity::FromMantissa(1)));
+  ASSERT_TRUE(book.Set(Side::kBuy, Price::FromMantissa(1000000), Quantity::FromMantissa(1)));
+  EXPECT_EQ(book.grid(), 1000000);
+}
+
 TEST(OrderBookTest, ClearEmptiesAndReusesTheWindow) {
   OrderBook book;
   for (int i = 1; i <= 100; ++i) {

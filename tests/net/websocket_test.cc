@@ -55,8 +55,10 @@ class Recorder : public WebSocketClient::Handler {
 
 class WebSocketTest : public ::testing::Test {
  protected:
+  virtual HttpServerOptions ServerOptions() { return {}; }
+
   void SetUp() override {
-    server_.emplace(io_, HttpServerOptions{}, [](ServerRequest&&, HttpServer::Respond respond) {
+    server_.emplace(io_, ServerOptions(), [](ServerRequest&&, HttpServer::Respond respond) {
       respond({404, "application/json", {}, "{}"});
     });
     server_->EnableWebSockets(
@@ -129,13 +131,24 @@ TEST_F(WebSocketTest, ExchangesMessagesBothWays) {
   EXPECT_FALSE(sockets_[0]->Send("to nobody"));
 }
 
-// A burst queued at once leaves in coalesced writes (frames built by the server itself): every frame
-// must arrive whole and in order, across each length encoding, with a ping in the middle.
-TEST_F(WebSocketTest, BurstOfQueuedMessagesArrivesIntactAndInOrder) {
+// A burst queued at once: every frame must arrive whole and in order, across each length
+// encoding, with a ping in the middle; through Beast one message at a time, and through the
+// server's own coalesced writes (frames built by the server, several per socket write).
+class CoalescingWebSocketTest : public WebSocketTest {
+ protected:
+  HttpServerOptions ServerOptions() override {
+    HttpServerOptions options;
+    options.coalesce_websocket_writes = true;
+    return options;
+  }
+};
+
+void ExpectBurstArrivesIntact(asio::io_context& io, const WebSocketClientOptions& options,
+                              std::vector<std::shared_ptr<ServerWebSocket>>& sockets) {
   Recorder handler;
-  WebSocketClient client(io_, Options(), handler);
+  WebSocketClient client(io, options, handler);
   client.Start();
-  ASSERT_TRUE(RunUntil(io_, [&] { return handler.opens == 1 && sockets_.size() == 1; }));
+  ASSERT_TRUE(RunUntil(io, [&] { return handler.opens == 1 && sockets.size() == 1; }));
   const std::size_t sizes[] = {0, 1, 125, 126, 127, 65535, 65536, 70000, 3};
   std::vector<std::string> sent;
   for (int round = 0; round < 200; ++round) {
@@ -143,14 +156,22 @@ TEST_F(WebSocketTest, BurstOfQueuedMessagesArrivesIntactAndInOrder) {
     std::string message(size, static_cast<char>('a' + round % 26));
     if (size >= 6) message.replace(0, 6, fmt::format("{:06}", round));
     sent.push_back(message);
-    ASSERT_TRUE(sockets_[0]->Send(message));
-    if (round == 100) sockets_[0]->Ping("mid-burst");
+    ASSERT_TRUE(sockets[0]->Send(message));
+    if (round == 100) sockets[0]->Ping("mid-burst");
   }
-  ASSERT_TRUE(RunUntil(io_, [&] { return handler.messages.size() == sent.size(); }));
+  ASSERT_TRUE(RunUntil(io, [&] { return handler.messages.size() == sent.size(); }));
   for (std::size_t i = 0; i < sent.size(); ++i) ASSERT_EQ(handler.messages[i], sent[i]) << "message " << i;
   EXPECT_TRUE(handler.closes.empty());
   EXPECT_TRUE(handler.padding_ok);
   client.Stop();
+}
+
+TEST_F(WebSocketTest, BurstOfQueuedMessagesArrivesIntactAndInOrder) {
+  ExpectBurstArrivesIntact(io_, Options(), sockets_);
+}
+
+TEST_F(CoalescingWebSocketTest, BurstOfQueuedMessagesArrivesIntactAndInOrder) {
+  ExpectBurstArrivesIntact(io_, Options(), sockets_);
 }
 
 TEST_F(WebSocketTest, ReconnectsAfterTheServerDropsTheConnection) {

@@ -594,6 +594,7 @@ class HttpServer::Impl final : public std::enable_shared_from_this<Impl> {
 
   std::uint16_t port() const { return port_; }
   std::uint64_t connections_accepted() const { return accepted_; }
+  std::uint64_t connections_refused() const { return refused_; }
 
  private:
   void DoAccept() {
@@ -613,6 +614,14 @@ class HttpServer::Impl final : public std::enable_shared_from_this<Impl> {
       });
       return;
     }
+    std::erase_if(shared_->sessions, [](const auto& w) { return w.expired(); });
+    if (shared_->sessions.size() >= shared_->options.max_connections) {
+      ++refused_;
+      beast::error_code ignored;
+      socket.close(ignored);
+      DoAccept();
+      return;
+    }
     ++accepted_;
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
@@ -627,6 +636,7 @@ class HttpServer::Impl final : public std::enable_shared_from_this<Impl> {
   asio::steady_timer retry_timer_;
   std::uint16_t port_ = 0;
   std::uint64_t accepted_ = 0;
+  std::uint64_t refused_ = 0;
 };
 
 HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options, RequestHandler on_request)
@@ -642,5 +652,6 @@ core::Result<std::uint16_t> HttpServer::Listen() { return impl_->Listen(); }
 void HttpServer::Stop() { impl_->Stop(); }
 std::uint16_t HttpServer::port() const { return impl_->port(); }
 std::uint64_t HttpServer::connections_accepted() const { return impl_->connections_accepted(); }
+std::uint64_t HttpServer::connections_refused() const { return impl_->connections_refused(); }
 
 }  // namespace tradingd::net

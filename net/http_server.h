@@ -72,6 +72,9 @@ struct HttpServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: any free port; Listen() says which
   std::size_t max_body_bytes = 64 * 1024;
+  // Open connections (HTTP and WebSocket) at most; a new one beyond is closed at once, so that
+  // idle sockets cannot use up the descriptors the feeds need to reconnect.
+  std::size_t max_connections = 256;
   std::chrono::milliseconds request_timeout{30000};
   std::size_t max_websocket_queue = 65536;  // queued frames per socket before Send refuses
   // Send several queued messages in one socket write, framed by the server itself. The write then
@@ -103,6 +106,7 @@ class HttpServer {
   std::uint16_t port() const;
   // Connections accepted since Listen (for status pages and tests of keep-alive).
   std::uint64_t connections_accepted() const;
+  std::uint64_t connections_refused() const;  // closed at once: max_connections was reached
 
  private:
   class Impl;

@@ -178,6 +178,34 @@ TEST_F(HttpTest, HugeHeaderIsRefused) {
   EXPECT_TRUE(requests_.empty());
 }
 
+TEST_F(HttpTest, ConnectionsBeyondTheLimitAreClosedAtOnce) {
+  HttpServerOptions options;
+  options.max_connections = 2;
+  StartServer(nullptr, options);
+  // Two clients hold their connections open with unfinished requests.
+  std::vector<std::shared_ptr<RawClient>> held;
+  for (int i = 0; i < 2; ++i) {
+    held.push_back(std::make_shared<RawClient>(io_));
+    held.back()->Run(port_, "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
+  }
+  ASSERT_TRUE(RunUntil(io_, [&] { return server_->connections_accepted() == 2; }));
+  // A third is closed without an answer.
+  auto third = std::make_shared<RawClient>(io_);
+  third->Run(port_, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(RunUntil(io_, [&] { return third->finished(); }));
+  EXPECT_TRUE(third->received().empty());
+  EXPECT_EQ(server_->connections_refused(), 1u);
+  // Once one leaves, a new client is served again.
+  held.front()->Close();
+  HttpClient client(io_, ClientOptions());
+  bool served = false;
+  for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+    auto res = Roundtrip(client, {"GET", "/again", {}, ""});
+    served = res.ok() && res->status == 200;
+  }
+  EXPECT_TRUE(served);
+}
+
 TEST_F(HttpTest, SurvivesHalfSentRequestsAndEarlyDisconnects) {
   StartServer();
   {

@@ -135,13 +135,8 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
                  core::VenueName(options_.venue), instruments_.size());
     connected_ = true;
     PublishFeedStatus();
-    const core::BookReason reason = ever_connected_ ? reconnect_reason_ : core::BookReason::kStartup;
-    ever_connected_ = true;
-    const std::int64_t now = clock_.NowNs();
-    // The snapshot queue spaces the requests these trigger.
-    for (const core::Instrument* instrument : instruments_) {
-      market_data_.Resync(instrument->id, reason, now);
-    }
+    // Nothing to request yet: Binance's procedure buffers the stream first and takes the snapshot
+    // after, so each book starts its sync (and asks for its snapshot) on its first diff.
   }
 
   void OnMessage(std::string_view payload, std::int64_t receive_ns) override {
@@ -160,9 +155,9 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
       logged_connect_failure_ = !was_connected;
     }
     if (was_connected) {
-      reconnect_reason_ = reason == net::CloseReason::kSilence ? core::BookReason::kSilence
-                                                                : core::BookReason::kDisconnected;
-      market_data_.OnDisconnected(reconnect_reason_, clock_.NowNs());
+      market_data_.OnDisconnected(reason == net::CloseReason::kSilence ? core::BookReason::kSilence
+                                                                        : core::BookReason::kDisconnected,
+                                  clock_.NowNs());
       // Requests for the old connection are pointless; the next OnOpen asks again. A response
       // already in flight is harmless: the sequencer judges any snapshot by its ids.
       snapshot_queue_.clear();
@@ -388,8 +383,6 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
 
   bool running_ = false;
   bool connected_ = false;
-  bool ever_connected_ = false;
-  core::BookReason reconnect_reason_ = core::BookReason::kDisconnected;
 };
 
 BinanceFeed::BinanceFeed(boost::asio::io_context& io, BinanceFeedOptions options,

@@ -570,6 +570,12 @@ ParseError BinanceParser::Impl::ParseObject(od::object object, Fields* f, int de
         break;
       case 's':
         if (single) {
+          // A second symbol would move levels already read onto another book: refuse repeats
+          // (here and for the update ids; Binance never repeats a key).
+          if (f->has_symbol) {
+            error = ParseError::kJson;
+            break;
+          }
           error = StringToken(value, &f->symbol);
           f->has_symbol = true;
           f->instrument = registry_.FindByVenueSymbol(venue_, f->symbol);
@@ -577,12 +583,20 @@ ParseError BinanceParser::Impl::ParseObject(od::object object, Fields* f, int de
         break;
       case 'U':
         if (single) {
+          if (f->has_first) {
+            error = ParseError::kJson;
+            break;
+          }
           error = ReadUint(value, &f->first_update_id);
           f->has_first = true;
         }
         break;
       case 'u':
         if (single) {
+          if (f->has_final) {
+            error = ParseError::kJson;
+            break;
+          }
           error = ReadUint(value, &f->final_update_id);
           f->has_final = true;
         }

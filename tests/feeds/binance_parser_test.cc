@@ -57,6 +57,20 @@ TEST_F(BinanceParserTest, SpotDepthUpdateCombined) {
   EXPECT_EQ(msg_.depth.asks[0].quantity.mantissa(), 154698000);
 }
 
+// A repeated key could move the levels read so far onto another book or change the sequence
+// checked: refused whatever the path.
+TEST_F(BinanceParserTest, RepeatedSymbolOrUpdateIdIsRefused) {
+  for (const char* frame :
+       {R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":5,"u":7,"b":[["1.0","2.0"]],"a":[],"s":"ETHUSDT"})",
+        R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","s":"BTCUSDT","U":5,"u":7,"b":[],"a":[]})",
+        R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":5,"U":6,"u":7,"b":[],"a":[]})",
+        R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":5,"u":7,"u":9,"b":[],"a":[]})"}) {
+    EXPECT_NE(Spot(frame), ParseError::kOk) << frame;
+  }
+  EXPECT_EQ(Spot(R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":5,"u":7,"b":[],"a":[]})"),
+            ParseError::kOk);
+}
+
 TEST_F(BinanceParserTest, RawPayloadAndFieldOrderDoNotMatter) {
   ASSERT_EQ(Spot(R"({ "b" : [ [ "1.0" , "2.0" ] ] , "a":[], "u":7, "U":5, "s":"BTCUSDT",)"
                  R"( "e":"depthUpdate", "E":1 , "extra":{"x":[1,2,{"y":null}]} })"),

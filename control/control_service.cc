@@ -423,6 +423,15 @@ net::ServerResponse ControlService::HandleStatus(const net::ServerRequest& reque
     w.Key("frames").Uint(feed ? feed->frames : 0);
     w.Key("parse_errors").Uint(feed ? feed->parse_errors : 0);
     w.Key("queue_drops").Uint(feed ? feed->queue_drops : 0);
+    w.Key("last_error");
+    if (feed != nullptr && !feed->last_error_text().empty()) {
+      w.BeginObject();
+      w.Key("message").String(feed->last_error_text());
+      w.Key("at").String(core::FormatTimestamp(feed->last_error_ns));
+      w.EndObject();
+    } else {
+      w.Null();
+    }
     w.EndObject();
     w.Key("gateway").BeginObject().Key("state").String("NOT_CONFIGURED").EndObject();
 

@@ -1,5 +1,8 @@
 #include "core/events.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace tradingd::core {
 
 const char* BookStateName(BookState state) {
@@ -26,6 +29,20 @@ const char* BookReasonName(BookReason reason) {
   }
   return "none";
 }
+
+void FeedStatus::SetLastError(std::string_view text, TimestampNs when) {
+  const std::size_t n = std::min(text.size(), sizeof(last_error) - 1);
+  // Never cut a UTF-8 sequence in half: back off to the start of the last whole character.
+  std::size_t end = n;
+  if (n < text.size()) {
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  }
+  std::memcpy(last_error, text.data(), end);
+  last_error[end] = '\0';
+  last_error_ns = when;
+}
+
+std::string_view FeedStatus::last_error_text() const { return std::string_view(last_error); }
 
 const char* ConnectionStateName(ConnectionState state) {
   switch (state) {

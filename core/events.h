@@ -9,6 +9,7 @@
 // Thread contract: plain values; produced on feed threads, consumed on the engine thread.
 
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 #include <variant>
 
@@ -112,6 +113,13 @@ struct FeedStatus {
   std::uint64_t parse_errors = 0;    // frames that could not be parsed
   std::uint64_t queue_drops = 0;     // events lost to a full queue
   TimestampNs time_ns = 0;
+  // The feed's last error ("disconnected: peer_closed (...)"), NUL-terminated and cut to fit: a
+  // fixed array keeps the event trivially copyable. Empty when none yet.
+  char last_error[120] = {};
+  TimestampNs last_error_ns = 0;
+
+  void SetLastError(std::string_view text, TimestampNs when);
+  std::string_view last_error_text() const;
 };
 
 enum class TradingStatus : std::uint8_t { kUnknown, kTrading, kHalted, kBreak };

@@ -148,11 +148,15 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
     connected_ = false;
     // One line per connection change, never per message; a failing reconnect logs once until it
     // succeeds (the WebSocket client retries with backoff).
-    if (reason != net::CloseReason::kStopped && (was_connected || !logged_connect_failure_)) {
-      spdlog::warn("{} market data {}: {} ({}); books STALE until resynced",
-                   core::VenueName(options_.venue), was_connected ? "disconnected" : "cannot connect",
-                   net::CloseReasonName(reason), detail);
-      logged_connect_failure_ = !was_connected;
+    if (reason != net::CloseReason::kStopped) {
+      last_error_ = fmt::format("{}: {} ({})", was_connected ? "disconnected" : "cannot connect",
+                                net::CloseReasonName(reason), detail);
+      last_error_ns_ = clock_.NowNs();
+      if (was_connected || !logged_connect_failure_) {
+        spdlog::warn("{} market data {}; books STALE until resynced", core::VenueName(options_.venue),
+                     last_error_);
+        logged_connect_failure_ = !was_connected;
+      }
     }
     if (was_connected) {
       market_data_.OnDisconnected(reason == net::CloseReason::kSilence ? core::BookReason::kSilence
@@ -267,11 +271,13 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
       }
     }
     not_before_[id] = SteadyClock::now() + delay;
+    last_error_ = fmt::format("{} depth snapshot failed: {}", SymbolOf(id),
+                              result.ok() ? fmt::format("HTTP {}", result->status)
+                                          : result.status().message());
+    last_error_ns_ = clock_.NowNs();
     if (failures_[id] == 1 || failures_[id] % 10 == 0) {  // the first failure, then now and then
-      spdlog::warn("{} {} depth snapshot failed ({}); retrying in {} ms (failure {})",
-                   core::VenueName(options_.venue), SymbolOf(id),
-                   result.ok() ? fmt::format("HTTP {}", result->status) : result.status().message(),
-                   delay.count(), failures_[id]);
+      spdlog::warn("{} {}; retrying in {} ms (failure {})", core::VenueName(options_.venue),
+                   last_error_, delay.count(), failures_[id]);
     }
     // Publishes STALE(kSnapshotFailed) and asks again through EnqueueSnapshot.
     market_data_.OnSnapshotFailed(id, now);
@@ -352,12 +358,15 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
     status.parse_errors = counters.parse_errors;
     status.queue_drops = counters.queue_drops;
     status.time_ns = clock_.NowNs();
+    status.SetLastError(last_error_, last_error_ns_);
     // Periodic and superseded by the next one: a refused status is not retried.
     (void)sink_.Publish(status);
   }
 
   boost::asio::io_context& io_;
   BinanceFeedOptions options_;
+  std::string last_error_;  // for /status; never holds a secret (URLs carry none)
+  core::TimestampNs last_error_ns_ = 0;
   bool logged_connect_failure_ = false;  // one warning per outage, not per retry
   BurstFlushSink sink_;  // one engine wake-up per burst of frames
   const core::Clock& clock_;

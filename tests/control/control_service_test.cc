@@ -122,6 +122,7 @@ class ControlServiceTest : public ::testing::Test {
     b.frames = 5000;
     b.parse_errors = 1;
     b.queue_drops = 4;
+    b.SetLastError("disconnected: peer_closed (connection closed by peer)", kNoon + 1000 * kMs);
     core::FeedStatus k;
     k.venue = Venue::kKraken;
     k.connection = kraken;
@@ -351,6 +352,10 @@ TEST_F(ControlServiceTest, StatusReportsEveryVenueBookAndCounter) {
   EXPECT_EQ(binance["feed"]["frames"].get_uint64().value(), 5000u);
   EXPECT_EQ(binance["feed"]["parse_errors"].get_uint64().value(), 1u);
   EXPECT_EQ(binance["feed"]["queue_drops"].get_uint64().value(), 4u);
+  EXPECT_EQ(Str(binance["feed"]["last_error"], "message"),
+            "disconnected: peer_closed (connection closed by peer)");
+  EXPECT_EQ(Str(binance["feed"]["last_error"], "at"), "2024-01-01T12:00:01.000Z");
+  EXPECT_TRUE(venues.at(1).value()["feed"]["last_error"].is_null());  // kraken: none yet
   EXPECT_EQ(Str(binance["gateway"], "state"), "NOT_CONFIGURED");
 
   simdjson::dom::array books = binance["books"].get_array().value();

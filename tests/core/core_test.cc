@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.h"
+#include "core/events.h"
 #include "core/instrument.h"
 #include "core/json_writer.h"
 #include "core/text.h"
@@ -95,6 +96,19 @@ TEST(TextTest, Utf8Validation) {
   EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
   EXPECT_FALSE(IsValidUtf8("\xe2\x82"));          // truncated
   EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // beyond U+10FFFF
+}
+
+TEST(FeedStatusTest, LastErrorIsCutToFitWithoutSplittingACharacter) {
+  FeedStatus status;
+  EXPECT_TRUE(status.last_error_text().empty());
+  status.SetLastError("short", 5);
+  EXPECT_EQ(status.last_error_text(), "short");
+  EXPECT_EQ(status.last_error_ns, 5);
+  std::string long_text(sizeof(status.last_error) - 2, 'x');
+  long_text += "\xc3\xa9\xc3\xa9";  // "éé" across the cut
+  status.SetLastError(long_text, 6);
+  EXPECT_LT(status.last_error_text().size(), sizeof(status.last_error));
+  EXPECT_TRUE(IsValidUtf8(status.last_error_text()));
 }
 
 TEST(ClockTest, FormatsRfc3339Milliseconds) {

@@ -219,6 +219,11 @@ TEST_F(DaemonTest, ServesTheVenuesBooksAndQuotes) {
 TEST_F(DaemonTest, DroppedConnectionGoesStaleResyncsAndRecovers) {
   ExpectStaleResyncLive([&] { sim_->DropConnections(); });
   EXPECT_GE(Book("BTCUSDT")->counters.resyncs, 1u);
+  // /status says what happened.
+  const HttpResult status = Call(port_, "POST", "/api/trading/status", "{}");
+  ASSERT_EQ(status.status, 200);
+  EXPECT_NE(status.body.find(R"("last_error":{"message":"disconnected: )"), std::string::npos)
+      << status.body;
 }
 
 TEST_F(DaemonTest, SequenceGapGoesStaleResyncsAndRecovers) {

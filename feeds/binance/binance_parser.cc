@@ -276,6 +276,16 @@ inline bool AtEnd(od::document& doc) {
   return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
 }
 
+// Marks a field as seen; true (and a kJson error) when it was seen already.
+inline bool Repeated(bool* seen, ParseError* error) {
+  if (*seen) {
+    *error = ParseError::kJson;
+    return true;
+  }
+  *seen = true;
+  return false;
+}
+
 enum class FieldShape : std::uint8_t { kAbsent, kString, kArray, kOther };
 
 core::TradingStatus ToTradingStatus(std::string_view status) {
@@ -572,33 +582,21 @@ ParseError BinanceParser::Impl::ParseObject(od::object object, Fields* f, int de
         if (single) {
           // A second symbol would move levels already read onto another book: refuse repeats
           // (here and for the update ids; Binance never repeats a key).
-          if (f->has_symbol) {
-            error = ParseError::kJson;
-            break;
-          }
+          if (Repeated(&f->has_symbol, &error)) break;
           error = StringToken(value, &f->symbol);
-          f->has_symbol = true;
           f->instrument = registry_.FindByVenueSymbol(venue_, f->symbol);
         }
         break;
       case 'U':
         if (single) {
-          if (f->has_first) {
-            error = ParseError::kJson;
-            break;
-          }
+          if (Repeated(&f->has_first, &error)) break;
           error = ReadUint(value, &f->first_update_id);
-          f->has_first = true;
         }
         break;
       case 'u':
         if (single) {
-          if (f->has_final) {
-            error = ParseError::kJson;
-            break;
-          }
+          if (Repeated(&f->has_final, &error)) break;
           error = ReadUint(value, &f->final_update_id);
-          f->has_final = true;
         }
         break;
       case 'p':

@@ -313,6 +313,16 @@ std::shared_ptr<const engine::BookSnapshot> ControlService::BookOrDefault(
   return book;
 }
 
+core::Result<std::shared_ptr<const engine::BookSnapshot>> ControlService::LiveBook(
+    const core::Instrument& instrument) const {
+  auto book = BookOrDefault(instrument.id);
+  if (book->state != core::BookState::kLive) {
+    return Status(ErrorCode::kBookNotReady,
+                  fmt::format("book {} is {}", BookLabel(instrument), BookStateText(*book)));
+  }
+  return book;
+}
+
 core::Result<const core::Instrument*> ControlService::ResolveBook(
     const RequestFields& fields) const {
   const std::string& exchange = *fields.String("exchange");
@@ -482,12 +492,9 @@ net::ServerResponse ControlService::HandleQuote(const net::ServerRequest& reques
   const auto target = ResolveBook(*fields);
   if (!target.ok()) return ErrorResponse(target.status());
   const core::Instrument& instrument = **target;
-  const auto book = BookOrDefault(instrument.id);
-  if (book->state != core::BookState::kLive) {
-    return ErrorResponse(
-        Status(ErrorCode::kBookNotReady,
-               fmt::format("book {} is {}", BookLabel(instrument), BookStateText(*book))));
-  }
+  const auto live = LiveBook(instrument);
+  if (!live.ok()) return ErrorResponse(live.status());
+  const auto& book = *live;
   if (book->bids.empty() || book->asks.empty()) {
     return ErrorResponse(Status(ErrorCode::kBookNotReady,
                                 fmt::format("book {} is LIVE but has no {}", BookLabel(instrument),
@@ -530,12 +537,9 @@ net::ServerResponse ControlService::HandleOrderbook(const net::ServerRequest& re
   const auto target = ResolveBook(*fields);
   if (!target.ok()) return ErrorResponse(target.status());
   const core::Instrument& instrument = **target;
-  const auto book = BookOrDefault(instrument.id);
-  if (book->state != core::BookState::kLive) {
-    return ErrorResponse(
-        Status(ErrorCode::kBookNotReady,
-               fmt::format("book {} is {}", BookLabel(instrument), BookStateText(*book))));
-  }
+  const auto live = LiveBook(instrument);
+  if (!live.ok()) return ErrorResponse(live.status());
+  const auto& book = *live;
   const auto limit = static_cast<std::size_t>(depth);
   const std::span<const core::PriceLevel> bids(book->bids.data(),
                                                std::min(limit, book->bids.size()));

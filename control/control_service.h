@@ -108,6 +108,10 @@ class ControlService {
   bool IsEnabled(core::Venue venue) const;
   // The published book, or a default (SYNCING, startup) one when the engine has not published it.
   std::shared_ptr<const engine::BookSnapshot> BookOrDefault(core::InstrumentId instrument) const;
+  // The published book of `instrument` when it is LIVE; else 503 BOOK_NOT_READY with its state.
+  // The one place that decides whether a book may be served.
+  core::Result<std::shared_ptr<const engine::BookSnapshot>> LiveBook(
+      const core::Instrument& instrument) const;
 
   static const Route kRoutes[];
 

@@ -110,7 +110,8 @@ struct BinanceParserOptions {
   // Longest bid or ask array accepted in one message or snapshot (Binance sends at most 5,000 per
   // side in a snapshot and a few hundred in a diff).
   std::size_t max_levels_per_side = 10000;
-  // The byte-level fast paths for compact level arrays and canonical depth diffs. They give the
+  // The byte-level fast paths: canonical depth diffs read whole without simdjson, and compact level
+  // arrays inside any other depth message or snapshot. They give the
   // same result as the generic On-Demand path on every input; turning them off is for tests and
   // benchmarks that compare the two.
   bool fast_paths = true;
@@ -137,6 +138,8 @@ class BinanceParser {
   ParseError ParseExchangeInfo(std::string_view body, ExchangeInfo* out);
 
   core::Venue venue() const;
+  // Frames read whole by the canonical depth-diff scan, without simdjson (for tests and stats).
+  std::uint64_t canonical_depth_frames() const;
 
  private:
   // simdjson stays out of this header: its On-Demand types depend on the instruction set a

@@ -516,9 +516,52 @@ TEST_F(BinanceFastPathTest, CanonicalMessagesMatchGeneric) {
   ASSERT_EQ(raw.error, ParseError::kOk);
   EXPECT_TRUE(raw.bids.empty());
   EXPECT_EQ(raw.asks[0], std::make_pair(35 * kE8 / 10, 4 * kE8));
+  // All three were read whole by the canonical scan, without simdjson.
+  EXPECT_EQ(fast_spot_.canonical_depth_frames(), 2u);
+  EXPECT_EQ(fast_futures_.canonical_depth_frames(), 1u);
   // The spaced copy (generic path everywhere) reads the same.
   std::string spaced = Spaced(kCanonicalSpot);
   EXPECT_EQ(ParseDepth(fast_spot_, Padded(spaced).view()), spot);
+  EXPECT_EQ(fast_spot_.canonical_depth_frames(), 2u);
+}
+
+// Headers the canonical scan does not take (it counts only what it reads whole): each goes to the
+// generic path, which gives the verdict, and both paths agree.
+TEST_F(BinanceFastPathTest, HeadersOutsideTheCanonicalShapeFallBack) {
+  const std::string levels = R"("b":[["1.0","1"]],"a":[]})";
+  const std::string cases[] = {
+      R"({"e":"depthUpdate","E":01,"s":"BTCUSDT","U":1,"u":2,)" + levels,
+      R"({"e":"depthUpdate","E":-1,"s":"BTCUSDT","U":1,"u":2,)" + levels,
+      R"({"e":"depthUpdate","E":1.5,"s":"BTCUSDT","U":1,"u":2,)" + levels,
+      R"({"e":"depthUpdate","E":1e3,"s":"BTCUSDT","U":1,"u":2,)" + levels,
+      R"({"e":"depthUpdate","E":"1","s":"BTCUSDT","U":1,"u":2,)" + levels,
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1234567890123456789,"u":1234567890123456790,)" +
+          levels,
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":18446744073709551616,)" + levels,
+      R"({"e":"depthUpdate","E":1,"s":"BTC\u0055SDT","U":1,"u":2,)" + levels,
+      "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\xc3\xa9\",\"U\":1,\"u\":2," + levels,
+      R"({"e":"depthUpdate","E":1,"s":"NOPE","U":1,"u":2,)" + levels,
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"x":0,)" + levels,
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","u":2,"U":1,)" + levels,
+      R"({"e":"depthUpdate", "E":1,"s":"BTCUSDT","U":1,"u":2,)" + levels,
+      R"( {"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,)" + levels,
+      R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"pu":,)" + levels,
+      R"({"stream":"a\"b","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,)" + levels + "}",
+      "{\"stream\":\"a\x01\",\"data\":{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":1,"
+      "\"u\":2," + levels + "}",
+      "{\"stream\":\"a\xff\",\"data\":{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":1,"
+      "\"u\":2," + levels + "}",
+      R"({"stream":"a","data" :{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,)" + levels + "}",
+  };
+  for (const std::string& json : cases) {
+    ExpectSameAsGeneric(json);
+    EXPECT_EQ(fast_spot_.canonical_depth_frames(), 0u) << json;
+  }
+  // The generic path accepts some of them (a spaced header, an escaped symbol, an extra field).
+  EXPECT_EQ(ExpectSameAsGeneric(cases[12]).error, ParseError::kOk);
+  EXPECT_EQ(ExpectSameAsGeneric(cases[10]).error, ParseError::kOk);
+  EXPECT_EQ(ExpectSameAsGeneric(cases[0]).error, ParseError::kWrongType);
+  EXPECT_EQ(fast_spot_.canonical_depth_frames(), 0u);
 }
 
 // Every prefix fails, even when the bytes after the end are the rest of the real message, which a
@@ -767,6 +810,8 @@ TEST_F(BinanceFastPathTest, RealCaptureFastAndGenericAgree) {
   }
   EXPECT_EQ(depth, 3451u);
   EXPECT_GT(levels, 100000u);
+  // Every real diff is read whole by the canonical scan; the spaced copies never are.
+  EXPECT_EQ(fast_spot_.canonical_depth_frames(), depth);
 }
 
 }  // namespace

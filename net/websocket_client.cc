@@ -1,6 +1,7 @@
 #include "net/websocket_client.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,10 +11,16 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/beast/websocket/ssl.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -23,12 +30,13 @@
 #include "core/clock.h"
 #include "net/tls_internal.h"
 #include "net/url.h"
+#include "net/websocket_frames.h"
 
 namespace tradingd::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
@@ -84,13 +92,20 @@ class Session {
   virtual void Abort() = 0;
 };
 
-// One connection: resolve → connect → [TLS] → upgrade → read loop, plus its timers and write queue.
-// Every completion handler holds a shared_ptr to the session and first checks done_, so a session
-// that failed or was aborted ignores whatever completes after that (typically operation_aborted).
+// One connection: resolve → connect → [TLS] → HTTP upgrade → read loop, plus its timers and write
+// queue. Every completion handler holds a shared_ptr to the session and first checks done_, so a
+// session that failed or was aborted ignores whatever completes after that (typically
+// operation_aborted).
+//
+// Beast does the HTTP upgrade; the frames are read and written here (websocket_frames.h): the socket
+// is read in chunks of up to read_buffer_bytes into one buffer, and every complete message in it is
+// handed to the owner in place, in one completion. Beast's websocket::stream reads at most 1,536
+// bytes per system call and completes each message through its own chain of handlers, which made
+// the read path most of a depth feed's cost.
 template <bool kTls>
 class SessionImpl final : public Session, public std::enable_shared_from_this<SessionImpl<kTls>> {
-  using Stream = std::conditional_t<kTls, websocket::stream<beast::ssl_stream<beast::tcp_stream>>,
-                                    websocket::stream<beast::tcp_stream>>;
+  using Stream =
+      std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
 
  public:
   SessionImpl(asio::io_context& io, asio::ssl::context* tls, const WebSocketClientOptions& options,
@@ -98,11 +113,12 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
       : options_(options),
         url_(url),
         owner_(owner),
-        ws_(MakeStream(io, tls)),
+        stream_(MakeStream(io, tls)),
         resolver_(io),
         connect_timer_(io),
         silence_timer_(io),
-        ping_timer_(io) {}
+        ping_timer_(io),
+        decoder_(options.max_message_bytes) {}
 
   void Run() override {
     connect_timer_.expires_after(options_.connect_timeout);
@@ -122,8 +138,7 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
 
   bool Send(std::string text) override {
     if (done_ || !open_ || queue_.size() >= options_.max_queued_writes) return false;
-    queue_.push_back(std::move(text));
-    if (!writing_) DoWrite();
+    QueueFrame(FrameOpcode::kText, text);
     return true;
   }
 
@@ -158,7 +173,7 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
     if (done_) return;
     if (ec) return Fail(CloseReason::kConnectFailed, "resolve " + url_.host + ": " + ec.message());
     phase_ = "connecting";
-    beast::get_lowest_layer(ws_).async_connect(
+    beast::get_lowest_layer(stream_).async_connect(
         results, [self = this->shared_from_this()](beast::error_code e, const tcp::endpoint&) {
           self->OnConnect(e);
         });
@@ -170,13 +185,13 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
       return Fail(CloseReason::kConnectFailed, "connect " + url_.ToString() + ": " + ec.message());
     }
     beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
+    beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ignored);
     if constexpr (kTls) {
       phase_ = "TLS handshake";
-      if (auto e = internal::PrepareClientTls(ws_.next_layer(), url_.host, options_.verify_peer)) {
+      if (auto e = internal::PrepareClientTls(stream_, url_.host, options_.verify_peer)) {
         return Fail(CloseReason::kConnectFailed, "TLS set-up: " + e.message());
       }
-      ws_.next_layer().async_handshake(
+      stream_.async_handshake(
           asio::ssl::stream_base::client,
           [self = this->shared_from_this()](beast::error_code e) { self->OnTlsHandshake(e); });
     } else {
@@ -193,34 +208,66 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
     Upgrade();
   }
 
+  // RFC 6455 §4.1: a GET with the upgrade headers and a fresh key. connect_timer_ bounds it.
   void Upgrade() {
     phase_ = "WebSocket upgrade";
-    // Beast's own timeout bounds the upgrade (and a later close handshake); silence is ours,
-    // because Beast's idle timeout would count the peer's pongs as life.
-    ws_.set_option(websocket::stream_base::timeout{options_.connect_timeout,
-                                                   websocket::stream_base::none(), false});
-    ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
-      req.set(beast::http::field::user_agent, "tradingd/0.1");
-    }));
-    ws_.read_message_max(options_.max_message_bytes);
-    ws_.async_handshake(
-        upgrade_response_, internal::HostHeader(url_.host, url_.port, false), url_.target,
-        [self = this->shared_from_this()](beast::error_code ec) { self->OnUpgrade(ec); });
+    key_ = NewWebSocketKey();
+    upgrade_request_ = {};
+    upgrade_request_.method(http::verb::get);
+    upgrade_request_.target(url_.target);
+    upgrade_request_.version(11);
+    upgrade_request_.set(http::field::host, internal::HostHeader(url_.host, url_.port, false));
+    upgrade_request_.set(http::field::upgrade, "websocket");
+    upgrade_request_.set(http::field::connection, "Upgrade");
+    upgrade_request_.set(http::field::sec_websocket_key, key_);
+    upgrade_request_.set(http::field::sec_websocket_version, "13");
+    upgrade_request_.set(http::field::user_agent, "tradingd/0.1");
+    http::async_write(stream_, upgrade_request_,
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->OnUpgradeSent(ec);
+                      });
   }
 
-  void OnUpgrade(beast::error_code ec) {
+  void OnUpgradeSent(beast::error_code ec) {
     if (done_) return;
-    if (ec) {
-      std::string detail = "WebSocket upgrade of " + url_.ToString() + ": " + ec.message();
-      if (upgrade_response_.result_int() != 0) {
-        detail += " (HTTP " + std::to_string(upgrade_response_.result_int()) + ")";
-      }
-      return Fail(CloseReason::kConnectFailed, std::move(detail));
+    if (ec) return Fail(CloseReason::kConnectFailed, "WebSocket upgrade: write: " + ec.message());
+    upgrade_response_.emplace();
+    upgrade_response_->body_limit(kMaxUpgradeBody);
+    http::async_read(stream_, upgrade_buffer_, *upgrade_response_,
+                     [self = this->shared_from_this()](beast::error_code e, std::size_t) {
+                       self->OnUpgradeResponse(e);
+                     });
+  }
+
+  void OnUpgradeResponse(beast::error_code ec) {
+    if (done_) return;
+    const std::string what = "WebSocket upgrade of " + url_.ToString() + ": ";
+    if (ec) return Fail(CloseReason::kConnectFailed, what + ec.message());
+    const auto& response = upgrade_response_->get();
+    if (response.result() != http::status::switching_protocols) {
+      return Fail(CloseReason::kConnectFailed,
+                  what + "refused (HTTP " + std::to_string(response.result_int()) + ")" +
+                      BodyExcerpt(response.body()));
     }
+    if (!beast::iequals(response[http::field::upgrade], "websocket") ||
+        !ContainsToken(response[http::field::connection], "upgrade")) {
+      return Fail(CloseReason::kConnectFailed, what + "HTTP 101 without the upgrade headers");
+    }
+    if (response[http::field::sec_websocket_accept] != WebSocketAccept(key_)) {
+      return Fail(CloseReason::kConnectFailed, what + "wrong Sec-WebSocket-Accept");
+    }
+    if (!response[http::field::sec_websocket_extensions].empty()) {
+      return Fail(CloseReason::kConnectFailed, what + "an extension was imposed that was not asked");
+    }
+    // Frames that arrived with the response are the start of the stream.
+    AllocateReadBuffer(std::max(options_.read_buffer_bytes, upgrade_buffer_.size()));
+    const auto early = upgrade_buffer_.data();
+    std::memcpy(read_buffer_.get(), early.data(), early.size());
+    end_ = early.size();
+    upgrade_buffer_ = {};
+    upgrade_response_.reset();
     connect_timer_.cancel();
-    upgrade_response_ = {};
     open_ = true;
-    ws_.text(true);
     opened_at_ = SteadyClock::now();
     last_message_ = opened_at_;
     if (options_.silence_timeout.count() > 0) {
@@ -228,60 +275,142 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
     }
     if (options_.ping_interval.count() > 0) ArmPing();
     owner_->OnSessionOpen();  // may Send, Stop or Reconnect
-    if (!done_) DoRead();
+    if (done_) return;
+    receive_ns_ = core::SystemClock::Instance().NowNs();
+    if (DecodeFrames()) DoRead();
   }
 
   void DoRead() {
-    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      self->OnRead(ec);
-    });
+    stream_.async_read_some(
+        asio::buffer(read_buffer_.get() + end_, capacity_ - end_),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+          self->OnRead(ec, n);
+        });
   }
 
-  void OnRead(beast::error_code ec) {
+  void OnRead(beast::error_code ec, std::size_t n) {
     if (done_) return;
     if (ec) {
-      if (ec == websocket::error::closed) {
-        const auto& reason = ws_.reason();
-        return Fail(CloseReason::kPeerClosed,
-                    "close frame from peer: code " + std::to_string(reason.code) +
-                        (reason.reason.empty() ? "" : " " + std::string(reason.reason.c_str())));
-      }
-      if (ec == websocket::error::message_too_big) {
-        return Fail(CloseReason::kTooLarge,
-                    "message exceeds " + std::to_string(options_.max_message_bytes) + " bytes");
-      }
       if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
         return Fail(CloseReason::kPeerClosed, "connection closed by peer: " + ec.message());
       }
       return Fail(CloseReason::kError, "read: " + ec.message());
     }
-    last_message_ = SteadyClock::now();
-    got_message_ = true;
-    const std::size_t size = buffer_.size();
-    // flat_buffer's writable area directly follows the readable bytes, so preparing the padding
-    // makes it part of the same allocation; the capacity is kept, so this allocates only when a
-    // message is larger than any before.
-    auto padding = buffer_.prepare(kPayloadPadding);
-    std::memset(padding.data(), 0, padding.size());
-    const std::string_view payload(static_cast<const char*>(buffer_.data().data()), size);
-    owner_->OnSessionMessage(payload, core::SystemClock::Instance().NowNs());
-    buffer_.consume(size);
-    if (!done_) DoRead();
+    end_ += n;
+    receive_ns_ = core::SystemClock::Instance().NowNs();
+    if (DecodeFrames()) DoRead();
   }
 
+  // Hands every complete message in the buffer to the owner, answers pings, and makes room for the
+  // next read. False when the session ended meanwhile (a protocol error, a close frame, or the
+  // owner stopping or reconnecting from inside OnSessionMessage).
+  bool DecodeFrames() {
+    for (;;) {
+      std::size_t consumed = 0;
+      const FrameDecoder::Event event = decoder_.Next(
+          std::string_view(read_buffer_.get() + begin_, end_ - begin_), &consumed);
+      begin_ += consumed;
+      switch (event.kind) {
+        case FrameDecoder::Kind::kNeedMore:
+          MakeRoom(event.needed);
+          return true;
+        case FrameDecoder::Kind::kMessage:
+          last_message_ = SteadyClock::now();
+          got_message_ = true;
+          Deliver(event.payload);
+          break;
+        case FrameDecoder::Kind::kPing:
+          QueueFrame(FrameOpcode::kPong, event.payload, /*control=*/true);
+          break;
+        case FrameDecoder::Kind::kPong:
+          break;  // life, but not data: silence is measured on messages only
+        case FrameDecoder::Kind::kClose:
+          Fail(CloseReason::kPeerClosed,
+               "close frame from peer: code " + std::to_string(event.close_code) +
+                   (event.close_reason.empty() ? "" : " " + Printable(event.close_reason)));
+          return false;
+        case FrameDecoder::Kind::kTooLarge:
+          Fail(CloseReason::kTooLarge,
+               "message exceeds " + std::to_string(options_.max_message_bytes) + " bytes");
+          return false;
+        case FrameDecoder::Kind::kError:
+          Fail(CloseReason::kError, std::string("WebSocket protocol error: ") + event.error);
+          return false;
+      }
+      if (done_) return false;
+    }
+  }
+
+  // The payload is handed over in place. The kPayloadPadding bytes after it belong to the next
+  // frames, so they are zeroed for the call and put back afterwards: parsers may read them, and
+  // see the same bytes whatever follows in the stream.
+  void Deliver(std::string_view payload) {
+    char* after = const_cast<char*>(payload.data() + payload.size());
+    std::array<char, kPayloadPadding> saved;
+    std::memcpy(saved.data(), after, kPayloadPadding);
+    std::memset(after, 0, kPayloadPadding);
+    owner_->OnSessionMessage(payload, receive_ns_);
+    std::memcpy(after, saved.data(), kPayloadPadding);
+  }
+
+  // Room for a frame of `needed` bytes from begin_ and for a worthwhile read: the unread bytes move
+  // to the front (usually none or a partial frame), and the buffer grows only for a frame larger
+  // than it.
+  void MakeRoom(std::size_t needed) {
+    if (begin_ == end_) {
+      begin_ = end_ = 0;
+    } else if (begin_ > 0 && (capacity_ - end_ < kMinRead || capacity_ - begin_ < needed)) {
+      std::memmove(read_buffer_.get(), read_buffer_.get() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    if (needed > capacity_ - begin_) {
+      auto old = std::move(read_buffer_);
+      const std::size_t used = end_;
+      // Doubling, but never past what the largest frame allowed needs (needed is within it: the
+      // decoder refuses longer frames from their header).
+      const std::size_t largest = options_.max_message_bytes + kMaxServerFrameHeader;
+      AllocateReadBuffer(std::max(needed, std::min(capacity_ * 2, largest)));
+      std::memcpy(read_buffer_.get(), old.get(), used);
+    }
+  }
+
+  // capacity_ bytes of frames plus the padding that the last payload may need after it.
+  void AllocateReadBuffer(std::size_t capacity) {
+    capacity_ = capacity;
+    read_buffer_.reset(new char[capacity_ + kPayloadPadding]);
+    std::memset(read_buffer_.get() + capacity_, 0, kPayloadPadding);
+  }
+
+  // Control frames (pongs, pings) go before the queued messages, and are not bounded by
+  // max_queued_writes (a peer that floods pings is dropped by its own silence).
+  void QueueFrame(FrameOpcode opcode, std::string_view payload, bool control = false) {
+    std::string frame;
+    AppendClientFrame(opcode, payload, NewMaskKey(), &frame);
+    if (control) {
+      queue_.push_front(std::move(frame));
+    } else {
+      queue_.push_back(std::move(frame));
+    }
+    if (!writing_) DoWrite();
+  }
+
+  // The frame being written leaves the queue first: the write refers to its bytes, which must not
+  // move while control frames are put in front of the queue.
   void DoWrite() {
     writing_ = true;
-    ws_.async_write(asio::buffer(queue_.front()),
-                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                      self->OnWrite(ec);
-                    });
+    in_flight_ = std::move(queue_.front());
+    queue_.pop_front();
+    asio::async_write(stream_, asio::buffer(in_flight_),
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->OnWrite(ec);
+                      });
   }
 
   void OnWrite(beast::error_code ec) {
     writing_ = false;
     if (done_) return;
     if (ec) return Fail(CloseReason::kError, "write: " + ec.message());
-    queue_.pop_front();
     if (!queue_.empty()) DoWrite();
   }
 
@@ -311,20 +440,12 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
   }
 
   void SendPing() {
+    if (queue_.size() >= options_.max_queued_writes) return;  // the writes are stuck anyway
     if (!options_.text_ping.empty()) {
-      if (queue_.size() < options_.max_queued_writes) {
-        queue_.push_back(options_.text_ping);
-        if (!writing_) DoWrite();
-      }
-      return;
+      QueueFrame(FrameOpcode::kText, options_.text_ping);
+    } else {
+      QueueFrame(FrameOpcode::kPing, {}, /*control=*/true);
     }
-    if (pinging_) return;  // Beast allows one ping in flight; the previous one is still queued
-    pinging_ = true;
-    ws_.async_ping({}, [self = this->shared_from_this()](beast::error_code ec) {
-      self->pinging_ = false;
-      if (self->done_) return;
-      if (ec) self->Fail(CloseReason::kError, "ping: " + ec.message());
-    });
   }
 
   // Cancels everything and closes the socket; pending operations complete with operation_aborted.
@@ -334,30 +455,62 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
     connect_timer_.cancel();
     silence_timer_.cancel();
     ping_timer_.cancel();
-    // Also disarms Beast's handshake timer, which would otherwise keep the io_context busy.
-    ws_.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
-                                                   websocket::stream_base::none(), false});
-    beast::get_lowest_layer(ws_).close();
+    beast::get_lowest_layer(stream_).close();
   }
+
+  static bool ContainsToken(std::string_view list, std::string_view token) {
+    while (!list.empty()) {
+      const std::size_t comma = list.find(',');
+      std::string_view item = list.substr(0, comma);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (beast::iequals(item, token)) return true;
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+    return false;
+  }
+
+  // Peer-supplied text for a log line: bounded, printable ASCII only.
+  static std::string Printable(std::string_view text) {
+    std::string out;
+    for (char c : text.substr(0, 200)) out += (c >= 0x20 && c < 0x7F) ? c : '?';
+    return out;
+  }
+  static std::string BodyExcerpt(std::string_view body) {
+    return body.empty() ? std::string() : ": " + Printable(body);
+  }
+
+  static constexpr std::size_t kMaxUpgradeBody = 64 * 1024;
+  // Below this much free space at the end, unread bytes are moved to the front before reading.
+  static constexpr std::size_t kMinRead = 16 * 1024;
 
   const WebSocketClientOptions options_;
   const Url url_;
   SessionOwner* owner_;  // null once done: the owner may be gone
-  Stream ws_;
+  Stream stream_;
   tcp::resolver resolver_;
   asio::steady_timer connect_timer_;
   asio::steady_timer silence_timer_;
   asio::steady_timer ping_timer_;
-  beast::flat_buffer buffer_;
-  websocket::response_type upgrade_response_;
-  std::deque<std::string> queue_;
+  std::string key_;
+  http::request<http::empty_body> upgrade_request_;
+  std::optional<http::response_parser<http::string_body>> upgrade_response_;
+  beast::flat_buffer upgrade_buffer_;
+  FrameDecoder decoder_;
+  std::unique_ptr<char[]> read_buffer_;
+  std::size_t capacity_ = 0;
+  std::size_t begin_ = 0;  // first byte not decoded yet
+  std::size_t end_ = 0;    // end of the bytes read
+  std::int64_t receive_ns_ = 0;
+  std::deque<std::string> queue_;  // encoded frames waiting for the socket
+  std::string in_flight_;          // the frame being written
   std::string phase_;
   SteadyClock::time_point opened_at_{};
   SteadyClock::time_point last_message_{};
   bool open_ = false;
   bool done_ = false;
   bool writing_ = false;
-  bool pinging_ = false;
   bool got_message_ = false;
 };
 

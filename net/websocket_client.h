@@ -2,7 +2,7 @@
 // A WebSocket client session that stays connected: TLS with SNI and certificate verification for
 // wss://, plain TCP for ws:// (loopback), answers pings, notices a silent peer, and reconnects with
 // exponential backoff and jitter. One read and at most one write are in flight; writes queue up to a
-// bound.
+// bound. Frames are decoded by net/websocket_frames.h from large reads (Beast does the upgrade).
 //
 // Thread contract: every method, and every Handler callback, runs on the io_context's thread (the
 // venue's feed I/O thread). Call Start/Stop/Send/Reconnect from that thread, or post to it. The
@@ -49,6 +49,9 @@ struct WebSocketClientOptions {
   bool verify_peer = true;
   std::string ca_file;  // empty: the system's default trust store
   std::size_t max_message_bytes = 16 * 1024 * 1024;
+  // Bytes asked of the socket per read (the buffer grows for a larger message). Every complete
+  // message in a read is delivered before the next read.
+  std::size_t read_buffer_bytes = 256 * 1024;
   std::size_t max_queued_writes = 1024;
 };
 
@@ -70,8 +73,9 @@ class WebSocketClient {
     virtual ~Handler() = default;
     // Connected and upgraded; send subscriptions here.
     virtual void OnOpen() = 0;
-    // One complete message. `payload` is valid during the call only and is followed by
-    // kPayloadPadding readable bytes. `receive_ns` is the wall-clock time of the read.
+    // One complete text or binary message (its UTF-8 is not checked: parsers validate). `payload`
+    // is valid during the call only and is followed by kPayloadPadding zero bytes. `receive_ns` is
+    // the wall-clock time of the socket read that completed it.
     virtual void OnMessage(std::string_view payload, std::int64_t receive_ns) = 0;
     // The session is down (it reconnects by itself unless stopped).
     virtual void OnClose(CloseReason reason, std::string_view detail) = 0;

@@ -11,8 +11,14 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+
 #include "net/http_server.h"
 #include "net/websocket_client.h"
+#include "net/websocket_frames.h"
 #include "tests/net/net_test_util.h"
 
 namespace tradingd::net {
@@ -380,6 +386,204 @@ TEST_F(WebSocketTest, BadUrlThrows) {
   EXPECT_THROW(WebSocketClient(io_, options, handler), std::invalid_argument);
   options.url = "ws://";
   EXPECT_THROW(WebSocketClient(io_, options, handler), std::invalid_argument);
+}
+
+// A hand-driven server for what HttpServer (Beast) never sends on its own: it answers the upgrade
+// itself (with the response the test chooses), then writes exactly the bytes it is given and
+// records what the client sends.
+class RawServer {
+ public:
+  using tcp = asio::ip::tcp;
+  explicit RawServer(asio::io_context& io)
+      : acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), socket_(io) {}
+
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+  // `respond` turns the client's Sec-WebSocket-Key into the whole response head and any bytes to
+  // send with it.
+  void Accept(std::function<std::string(const std::string& key)> respond) {
+    acceptor_.async_accept(socket_, [this, respond](boost::system::error_code ec) {
+      ASSERT_FALSE(ec) << ec.message();
+      asio::async_read_until(
+          socket_, request_, "\r\n\r\n",
+          [this, respond](boost::system::error_code e, std::size_t n) {
+            ASSERT_FALSE(e) << e.message();
+            std::string head(static_cast<const char*>(request_.data().data()), n);
+            request_.consume(n);
+            const std::string marker = "Sec-WebSocket-Key: ";
+            const auto at = head.find(marker);
+            ASSERT_NE(at, std::string::npos) << head;
+            const auto end = head.find("\r\n", at);
+            Write(respond(head.substr(at + marker.size(), end - at - marker.size())));
+            Read();
+          });
+    });
+  }
+
+  void Write(std::string bytes) {
+    auto buffer = std::make_shared<std::string>(std::move(bytes));
+    asio::async_write(socket_, asio::buffer(*buffer),
+                      [buffer](boost::system::error_code, std::size_t) {});
+  }
+
+  const std::string& received() const { return received_; }
+  bool closed() const { return closed_; }
+
+  static std::string Upgraded(const std::string& key) {
+    return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Accept: " +
+           WebSocketAccept(key) + "\r\n\r\n";
+  }
+
+  // An unmasked server frame.
+  static std::string Frame(FrameOpcode opcode, std::string_view payload, bool fin = true,
+                           bool masked = false) {
+    std::string frame;
+    frame += static_cast<char>((fin ? 0x80 : 0) | static_cast<int>(opcode));
+    const std::size_t n = payload.size();
+    const char mask_bit = masked ? static_cast<char>(0x80) : 0;
+    if (n < 126) {
+      frame += static_cast<char>(mask_bit | static_cast<char>(n));
+    } else {
+      frame += static_cast<char>(mask_bit | (n <= 0xFFFF ? 126 : 127));
+      for (int shift = n <= 0xFFFF ? 8 : 56; shift >= 0; shift -= 8) {
+        frame += static_cast<char>(static_cast<std::uint64_t>(n) >> shift);
+      }
+    }
+    if (masked) frame += std::string(4, '\0');  // a zero key leaves the payload as it is
+    frame += payload;
+    return frame;
+  }
+
+ private:
+  void Read() {
+    socket_.async_read_some(asio::buffer(chunk_), [this](boost::system::error_code ec, std::size_t n) {
+      received_.append(chunk_.data(), n);
+      if (ec) {
+        closed_ = true;
+        return;
+      }
+      Read();
+    });
+  }
+
+  tcp::acceptor acceptor_;
+  tcp::socket socket_;
+  asio::streambuf request_;
+  std::array<char, 4096> chunk_{};
+  std::string received_;
+  bool closed_ = false;
+};
+
+class RawWebSocketTest : public ::testing::Test {
+ protected:
+  WebSocketClientOptions Options() {
+    WebSocketClientOptions options;
+    options.url = "ws://127.0.0.1:" + std::to_string(server_.port()) + "/raw";
+    options.connect_timeout = milliseconds(1000);
+    options.reconnect_min = milliseconds(10);
+    options.reconnect_max = milliseconds(40);
+    return options;
+  }
+
+  asio::io_context io_;
+  RawServer server_{io_};
+};
+
+// Frames sent in the same write as the 101 response, a fragmented message with a ping between its
+// fragments, and the pong, which must echo the ping's payload in a masked frame.
+TEST_F(RawWebSocketTest, EarlyFramesFragmentsAndPings) {
+  server_.Accept([](const std::string& key) {
+    return RawServer::Upgraded(key) + RawServer::Frame(FrameOpcode::kText, "first");
+  });
+  Recorder handler;
+  WebSocketClient client(io_, Options(), handler);
+  client.Start();
+  ASSERT_TRUE(RunUntil(io_, [&] { return handler.messages.size() == 1; }));
+  EXPECT_EQ(handler.messages[0], "first");
+  server_.Write(RawServer::Frame(FrameOpcode::kText, "frag", /*fin=*/false) +
+                RawServer::Frame(FrameOpcode::kPing, "abc") +
+                RawServer::Frame(FrameOpcode::kContinuation, "mented"));
+  ASSERT_TRUE(RunUntil(io_, [&] { return handler.messages.size() == 2; }));
+  EXPECT_EQ(handler.messages[1], "fragmented");
+  EXPECT_TRUE(handler.padding_ok);
+  // The pong: FIN + opcode 0xA, MASK + length 3, a 4-byte key, then "abc" masked with it.
+  ASSERT_TRUE(RunUntil(io_, [&] { return server_.received().size() >= 9; }));
+  const std::string& pong = server_.received();
+  EXPECT_EQ(static_cast<unsigned char>(pong[0]), 0x8Au);
+  EXPECT_EQ(static_cast<unsigned char>(pong[1]), 0x83u);
+  std::string unmasked;
+  for (int i = 0; i < 3; ++i) unmasked += static_cast<char>(pong[6 + i] ^ pong[2 + i]);
+  EXPECT_EQ(unmasked, "abc");
+  EXPECT_TRUE(handler.closes.empty());
+  client.Stop();
+}
+
+TEST_F(RawWebSocketTest, MessagesLargerThanTheReadBufferArriveWhole) {
+  std::string big(100000, 'b');
+  big.front() = '{';
+  big.back() = '}';
+  server_.Accept([&](const std::string& key) {
+    return RawServer::Upgraded(key) + RawServer::Frame(FrameOpcode::kText, "small") +
+           RawServer::Frame(FrameOpcode::kText, big) + RawServer::Frame(FrameOpcode::kBinary, "after");
+  });
+  Recorder handler;
+  auto options = Options();
+  options.read_buffer_bytes = 1024;
+  WebSocketClient client(io_, options, handler);
+  client.Start();
+  ASSERT_TRUE(RunUntil(io_, [&] { return handler.messages.size() == 3; }));
+  EXPECT_EQ(handler.messages[0], "small");
+  EXPECT_EQ(handler.messages[1], big);
+  EXPECT_EQ(handler.messages[2], "after");
+  EXPECT_TRUE(handler.padding_ok);
+  client.Stop();
+}
+
+TEST_F(RawWebSocketTest, MaskedServerFrameIsAProtocolError) {
+  server_.Accept([](const std::string& key) {
+    return RawServer::Upgraded(key) +
+           RawServer::Frame(FrameOpcode::kText, "masked", /*fin=*/true, /*masked=*/true);
+  });
+  Recorder handler;
+  WebSocketClient client(io_, Options(), handler);
+  client.Start();
+  ASSERT_TRUE(RunUntil(io_, [&] { return !handler.closes.empty(); }));
+  EXPECT_EQ(handler.closes[0], CloseReason::kError);
+  EXPECT_NE(handler.details[0].find("masked"), std::string::npos) << handler.details[0];
+  EXPECT_TRUE(handler.messages.empty());
+  client.Stop();
+}
+
+TEST_F(RawWebSocketTest, CloseFrameCodeAndReasonAreReported) {
+  server_.Accept([](const std::string& key) {
+    return RawServer::Upgraded(key) +
+           RawServer::Frame(FrameOpcode::kClose, std::string("\x03\xe9going away", 12));
+  });
+  Recorder handler;
+  WebSocketClient client(io_, Options(), handler);
+  client.Start();
+  ASSERT_TRUE(RunUntil(io_, [&] { return !handler.closes.empty(); }));
+  EXPECT_EQ(handler.closes[0], CloseReason::kPeerClosed);
+  EXPECT_NE(handler.details[0].find("code 1001 going away"), std::string::npos)
+      << handler.details[0];
+  client.Stop();
+}
+
+TEST_F(RawWebSocketTest, WrongAcceptFailsTheUpgrade) {
+  server_.Accept([](const std::string& key) {
+    return RawServer::Upgraded(key + "x") + RawServer::Frame(FrameOpcode::kText, "never");
+  });
+  Recorder handler;
+  WebSocketClient client(io_, Options(), handler);
+  client.Start();
+  ASSERT_TRUE(RunUntil(io_, [&] { return !handler.closes.empty(); }));
+  EXPECT_EQ(handler.closes[0], CloseReason::kConnectFailed);
+  EXPECT_NE(handler.details[0].find("Sec-WebSocket-Accept"), std::string::npos)
+      << handler.details[0];
+  EXPECT_EQ(handler.opens, 0);
+  EXPECT_TRUE(handler.messages.empty());
+  client.Stop();
 }
 
 TEST(CloseReasonTest, Names) {

@@ -59,6 +59,10 @@ constexpr auto kMaxCatchUp = std::chrono::seconds(1);
 // and the pause before looking again when the queues are full.
 constexpr int kFloodBatch = 256;
 constexpr auto kBackoff = std::chrono::microseconds(500);
+// A flood whose socket queue is full looks again this soon: a coalesced write of a full queue
+// leaves the socket in tens of microseconds on loopback, and the pump must refill it before the
+// reader runs dry.
+constexpr auto kFloodBackoff = std::chrono::microseconds(50);
 
 enum class StreamKind : std::uint8_t { kDepthFast, kDepthSlow, kBookTicker, kTrade, kReplay };
 constexpr std::size_t kStreamKinds = 5;
@@ -537,7 +541,7 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
       // Still draining well: yield to the socket writes and continue at once.
       return SchedulePump(std::chrono::microseconds(0));
     }
-    SchedulePump(kBackoff);
+    SchedulePump(kFloodBackoff);
   }
 
   // ---- replay (io thread) ----

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace tradingd::core {
 
@@ -40,5 +41,9 @@ class ManualClock final : public Clock {
 
 // RFC 3339 UTC with milliseconds: "2024-01-01T12:00:00.000Z".
 std::string FormatTimestamp(std::int64_t unix_ns);
+// RFC 3339, "2023-07-30T15:29:58.343415Z" or with a "+02:00" offset (what Kraken and Coinbase
+// send) into Unix nanoseconds; digits past nanoseconds are truncated. Years 1970-2261, so that the
+// result fits an int64. False for anything else.
+bool ParseTimestamp(std::string_view text, std::int64_t* unix_ns);
 
 }  // namespace tradingd::core

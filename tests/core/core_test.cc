@@ -120,5 +120,26 @@ TEST(ClockTest, FormatsRfc3339Milliseconds) {
   EXPECT_EQ(clock.NowNs(), 15);
 }
 
+TEST(ClockTest, ParsesRfc3339Utc) {
+  std::int64_t ns = 0;
+  ASSERT_TRUE(ParseTimestamp("2023-07-30T15:29:58.343415Z", &ns));
+  EXPECT_EQ(ns, 1690730998343415000);
+  ASSERT_TRUE(ParseTimestamp("1970-01-01T00:00:00Z", &ns));
+  EXPECT_EQ(ns, 0);
+  ASSERT_TRUE(ParseTimestamp("2024-02-29T23:59:59.123456789Z", &ns));
+  EXPECT_EQ(ns, 1709251199123456789);
+  // Round trip with FormatTimestamp at millisecond precision.
+  ASSERT_TRUE(ParseTimestamp(FormatTimestamp(1723161255208000000), &ns));
+  EXPECT_EQ(ns, 1723161255208000000);
+  ASSERT_TRUE(ParseTimestamp("2023-07-30T17:29:58.343415+02:00", &ns));
+  EXPECT_EQ(ns, 1690730998343415000);
+  for (const char* bad : {"", "2023-07-30T15:29:58", "2023-07-30T15:29:58+1:00",
+                          "2023-02-30T00:00:00Z", "2023-07-30T24:00:00Z",
+                          "2023-07-30T15:29:58.Z", "1969-12-31T23:59:59Z",
+                          "2023-07-30T15:2a:58Z", "2023-13-01T00:00:00Z"}) {
+    EXPECT_FALSE(ParseTimestamp(bad, &ns)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace tradingd::core

@@ -11,11 +11,32 @@
 //  - hftbacktest collector files (gzip or plain): "<unix_ns> <json>" a line; a line whose JSON
 //    starts with {"lastUpdateId" is a REST depth snapshot (kRestResponse without a URL; `symbol` is
 //    taken from the file name, "btcusdt_20240808.gz" → "BTCUSDT").
-// Gzip is detected by content, not by name. Lines that fit none of these are counted and the first
-// few described; they never stop the load.
+//  - Kraken SDK book captures (kraken/orderbook-v2.json): one JSON document
+//    {"init": <v2 book snapshot>, "updates": [<v2 book update>, ...]} (pretty-printed or not) →
+//    one kFrame for "init", then one per update, in that order; the payload is the message's text
+//    minified (whitespace outside strings removed; numbers keep the file's spelling). The time is
+//    the message's "timestamp" (RFC 3339), or its first data element's; a message without one takes
+//    the previous message's, and messages before the first timestamp take that one (0 if none).
+//    `line` is where the message starts in the file.
+//  - One raw JSON message a line (Bybit's order-book archive lines, CRLF or LF) → kFrame, the time
+//    from the message's integer "ts" in milliseconds. A line that is not a JSON object with "ts" is
+//    a bad line.
+//  - ZIP archives (Bybit's xrpusdt-ob500.data.zip) holding files in any of the formats above:
+//    every member is read, in central-directory order (directories skipped), as if it were a file
+//    of its own but with the archive's file_index and symbol hint; `line` counts within the member,
+//    and bad lines are reported as "archive.zip/member:line". Stored and deflate members only.
+// Formats are detected by content, never by file name: gzip and ZIP by their signatures; text
+// whose first non-blank byte is '{' is one message a line when its first line is a whole JSON
+// object without "init"/"updates" keys, and otherwise must be a Kraken SDK document.
+// Lines that fit none of the line formats are counted and the first few described; they never stop
+// the load. The whole-file structures are different: a damaged ZIP archive (bad signature, size
+// past the end of the file, CRC mismatch, truncation, ZIP64, encryption, more than 1 GiB inflated)
+// or Kraken document (not valid JSON, no "init" object, "updates" not an array of objects, an
+// unreadable "timestamp") fails the load with a Status naming the file and the problem.
 //
-// Memory: each file is read (decompressed) into one arena string followed by kCapturePadding
-// spaces, and records are string_views into it, so every payload is followed by at least 64
+// Memory: each file (ZIP member) is read (decompressed) into one arena string followed by
+// kCapturePadding spaces (a Kraken document's minified messages get an arena of their own, one a
+// line), and records are string_views into it, so every payload is followed by at least 64
 // readable bytes (its own line end, the next lines, then the padding): simdjson can parse it in
 // place, exactly like a frame from net::WebSocketClient. The views live as long as the Capture.
 //
@@ -79,7 +100,8 @@ class Capture {
   CaptureStats stats_;
 };
 
-// Loads and merges the files. Fails only when a file cannot be opened or read at all.
+// Loads and merges the files. Fails when a file cannot be opened or read at all, or when a ZIP
+// archive or Kraken document is malformed (see above); the Status names the file.
 core::Result<Capture> LoadCapture(std::span<const std::filesystem::path> files);
 core::Result<Capture> LoadCapture(const std::filesystem::path& file);
 

@@ -26,12 +26,11 @@ BinanceMarketData::BinanceMarketData(core::Venue venue, const core::SymbolRegist
                                      BinanceMarketDataOptions options)
     : venue_(venue),
       registry_(registry),
-      sink_(sink),
       request_snapshot_(std::move(request_snapshot)),
       options_(options),
       parser_(venue, registry, options.parser),
       books_(registry.size()),
-      scratch_(core::BookUpdate{}) {
+      publisher_(sink, registry.size()) {
   for (const core::Instrument* instrument : registry.ForVenue(venue)) {
     Book& book = books_[instrument->id];
     book.instrument = instrument;
@@ -52,7 +51,7 @@ core::BookState BinanceMarketData::book_state(core::InstrumentId instrument) con
 
 void BinanceMarketData::OnFrame(std::string_view payload, std::int64_t receive_ns) {
   ++counters_.frames;
-  if (books_owing_ != 0) FlushAllOwed();
+  publisher_.RetryOwed();
   const ParseError error = parser_.ParseFrame(payload, &message_);
   if (error != ParseError::kOk) {
     if (error == ParseError::kUnknownSymbol) {
@@ -80,7 +79,7 @@ void BinanceMarketData::OnFrame(std::string_view payload, std::int64_t receive_n
       quote.update_id = t.update_id;
       quote.exchange_time_ns = MsToNs(t.event_time_ms);
       quote.receive_time_ns = receive_ns;
-      (void)Publish(quote);
+      (void)publisher_.Publish(quote);
       break;
     }
     case MessageKind::kTrade: {
@@ -95,7 +94,7 @@ void BinanceMarketData::OnFrame(std::string_view payload, std::int64_t receive_n
       trade.trade_id = t.trade_id;
       trade.exchange_time_ns = MsToNs(t.trade_time_ms != 0 ? t.trade_time_ms : t.event_time_ms);
       trade.receive_time_ns = receive_ns;
-      (void)Publish(trade);
+      (void)publisher_.Publish(trade);
       break;
     }
     case MessageKind::kVenueError:
@@ -276,9 +275,8 @@ void BinanceMarketData::Reset() {
     book.next_reason = core::BookReason::kStartup;
     book.sequencer.Restart();
     ClearBuffer(book);
-    book.owed_count = 0;
   }
-  books_owing_ = 0;
+  publisher_.Reset();
 }
 
 void BinanceMarketData::StartSync(Book& book, core::BookReason reason, std::int64_t now_ns,
@@ -302,15 +300,11 @@ void BinanceMarketData::OnQueueOverflow(Book& book, std::int64_t now_ns) {
   // The caller handles the buffer and the snapshot request.
   ++counters_.resyncs;
   book.sequencer.Restart();
-  const core::BookStatus stale{book.instrument->id, core::BookState::kStale,
-                               core::BookReason::kQueueOverflow, now_ns};
-  const core::BookStatus syncing{book.instrument->id, core::BookState::kSyncing,
-                                 core::BookReason::kQueueOverflow, now_ns};
   // Owed unconditionally: the queue has just refused an event, and STALE must precede the next
   // book event, so it goes through the same retry path whatever happens.
-  Owe(book, stale);
-  Owe(book, syncing);
-  FlushOwed(book);
+  const core::InstrumentId id = book.instrument->id;
+  publisher_.OweStatus(id, core::BookState::kStale, core::BookReason::kQueueOverflow, now_ns);
+  publisher_.OweStatus(id, core::BookState::kSyncing, core::BookReason::kQueueOverflow, now_ns);
 }
 
 void BinanceMarketData::BufferDiff(Book& book, const DepthIds& ids,
@@ -350,89 +344,14 @@ bool BinanceMarketData::EmitChunks(Book& book, std::uint8_t base_flags,
                                    core::TimestampNs exchange_ns, core::TimestampNs receive_ns,
                                    std::span<const core::PriceLevel> bids,
                                    std::span<const core::PriceLevel> asks, bool goes_live) {
-  // Anything owed for this book (STALE after an earlier overflow) must reach the engine first.
-  if (book.owed_count != 0 && !FlushOwed(book)) {
-    ++counters_.queue_drops;
-    return false;
-  }
-  core::BookUpdate& update = std::get<core::BookUpdate>(scratch_);
-  update.instrument = book.instrument->id;
-  update.first_sequence = first_sequence;
-  update.last_sequence = last_sequence;
-  update.exchange_time_ns = exchange_ns;
-  update.receive_time_ns = receive_ns;
-  const std::size_t bid_total = bids.size();
-  const std::size_t total = bid_total + asks.size();
-  std::size_t position = 0;
-  do {
-    const std::size_t count =
-        std::min<std::size_t>(core::kLevelsPerBookEvent, total - position);
-    const std::size_t bid_count = position < bid_total ? std::min(count, bid_total - position) : 0;
-    const std::size_t ask_count = count - bid_count;
-    if (bid_count != 0) {
-      std::copy_n(bids.data() + position, bid_count, update.levels);
-    }
-    if (ask_count != 0) {
-      const std::size_t ask_start = position + bid_count - bid_total;
-      std::copy_n(asks.data() + ask_start, ask_count, update.levels + bid_count);
-    }
-    const bool last = position + count == total;
-    std::uint8_t flags = base_flags;
-    if (position == 0) flags |= core::BookUpdate::kFirstChunk;
-    if (last) flags |= core::BookUpdate::kLastChunk;
-    if (last && goes_live) flags |= core::BookUpdate::kGoesLive;
-    update.flags = flags;
-    update.bid_count = static_cast<std::uint16_t>(bid_count);
-    update.ask_count = static_cast<std::uint16_t>(ask_count);
-    if (!Publish(scratch_)) return false;
-    position += count;
-  } while (position < total);
-  return true;
+  return publisher_.EmitBook(book.instrument->id, (base_flags & core::BookUpdate::kSnapshot) != 0,
+                             first_sequence, last_sequence, exchange_ns, receive_ns, bids, asks,
+                             goes_live);
 }
 
 void BinanceMarketData::PublishStatus(Book& book, core::BookState state, core::BookReason reason,
                                       std::int64_t time_ns) {
-  const core::BookStatus status{book.instrument->id, state, reason, time_ns};
-  if (book.owed_count != 0) {
-    // Keep the order: behind what is already owed.
-    Owe(book, status);
-    FlushOwed(book);
-    return;
-  }
-  if (!Publish(status)) Owe(book, status);
-}
-
-void BinanceMarketData::Owe(Book& book, const core::BookStatus& status) {
-  if (book.owed_count == 0) ++books_owing_;
-  if (book.owed_count < 2) {
-    book.owed[book.owed_count++] = status;
-  } else {
-    // The oldest (usually STALE) stays; the newest state replaces the one in between.
-    book.owed[1] = status;
-  }
-}
-
-bool BinanceMarketData::FlushOwed(Book& book) {
-  std::uint8_t sent = 0;
-  while (sent < book.owed_count && sink_.Publish(book.owed[sent])) ++sent;
-  if (sent == 0) return book.owed_count == 0;
-  for (std::uint8_t i = sent; i < book.owed_count; ++i) book.owed[i - sent] = book.owed[i];
-  book.owed_count = static_cast<std::uint8_t>(book.owed_count - sent);
-  if (book.owed_count == 0) --books_owing_;
-  return book.owed_count == 0;
-}
-
-void BinanceMarketData::FlushAllOwed() {
-  for (core::InstrumentId id : instrument_ids_) {
-    if (books_[id].owed_count != 0) FlushOwed(books_[id]);
-    if (books_owing_ == 0) break;
-  }
-}
-
-bool BinanceMarketData::Publish(const core::Event& event) {
-  if (sink_.Publish(event)) return true;
-  ++counters_.queue_drops;
-  return false;
+  publisher_.PublishStatus(book.instrument->id, state, reason, time_ns);
 }
 
 }  // namespace tradingd::feeds::binance

@@ -35,6 +35,7 @@
 #include "core/venue.h"
 #include "feeds/binance/binance_parser.h"
 #include "feeds/binance/depth_sequencer.h"
+#include "feeds/common/book_publisher.h"
 
 namespace tradingd::feeds::binance {
 
@@ -99,7 +100,10 @@ class BinanceMarketData {
   // Forget all book state and owed statuses (counters are kept).
   void Reset();
 
-  const BinanceMarketDataCounters& counters() const { return counters_; }
+  const BinanceMarketDataCounters& counters() const {
+    counters_.queue_drops = publisher_.queue_drops();
+    return counters_;
+  }
   core::Venue venue() const { return venue_; }
   // The feed's view of a book: LIVE once bridged, SYNCING during the procedure, STALE otherwise.
   core::BookState book_state(core::InstrumentId instrument) const;
@@ -122,9 +126,6 @@ class BinanceMarketData {
     core::BookReason next_reason = core::BookReason::kStartup;
     std::vector<BufferedDiff> diffs;
     std::vector<core::PriceLevel> levels;
-    // Statuses the sink refused, oldest first; published before anything else for the book.
-    core::BookStatus owed[2];
-    std::uint8_t owed_count = 0;
   };
 
   void OnDepth(Book& book, const DepthUpdateMessage& diff, std::int64_t receive_ns);
@@ -144,24 +145,17 @@ class BinanceMarketData {
                   std::span<const core::PriceLevel> asks, bool goes_live);
   void PublishStatus(Book& book, core::BookState state, core::BookReason reason,
                      std::int64_t time_ns);
-  void Owe(Book& book, const core::BookStatus& status);
-  // True when nothing is owed any more.
-  bool FlushOwed(Book& book);
-  void FlushAllOwed();
-  bool Publish(const core::Event& event);
 
   core::Venue venue_;
   const core::SymbolRegistry& registry_;
-  core::EventSink& sink_;
   SnapshotRequester request_snapshot_;
   BinanceMarketDataOptions options_;
   BinanceParser parser_;
   std::vector<Book> books_;  // indexed by InstrumentId
   std::vector<core::InstrumentId> instrument_ids_;
-  std::size_t books_owing_ = 0;
+  BookPublisher publisher_;
   ParsedMessage message_;
-  core::Event scratch_;  // holds a BookUpdate, reused chunk after chunk
-  BinanceMarketDataCounters counters_;
+  mutable BinanceMarketDataCounters counters_;  // queue_drops is the publisher's, filled on read
 };
 
 }  // namespace tradingd::feeds::binance

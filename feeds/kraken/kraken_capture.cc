@@ -7,24 +7,10 @@
 #include <charconv>
 #include <string_view>
 
+#include "feeds/common/parse_error.h"
+
 namespace tradingd::feeds::kraken {
 namespace {
-
-// Fractional digits of a decimal or JSON number text ("0.001" → 3, "1e-08" → 8, "4" → 0).
-int Decimals(std::string_view number) {
-  const auto e = number.find_first_of("eE");
-  int exponent = 0;
-  if (e != std::string_view::npos) {
-    std::from_chars(number.data() + e + (number[e + 1] == '+' ? 2 : 1),
-                    number.data() + number.size(), exponent);
-    number = number.substr(0, e);
-  }
-  const auto point = number.find('.');
-  const int fraction = point == std::string_view::npos
-                           ? 0
-                           : static_cast<int>(number.size() - point - 1);
-  return std::max(0, fraction - exponent);
-}
 
 // Raises *decimals to the most fractional digits among the numbers that follow `key` in `json`.
 void NumberDecimals(std::string_view json, std::string_view key, int* decimals) {
@@ -36,7 +22,7 @@ void NumberDecimals(std::string_view json, std::string_view key, int* decimals) 
                                  json[end] == 'e' || json[end] == 'E')) {
       ++end;
     }
-    *decimals = std::max(*decimals, Decimals(json.substr(at, end - at)));
+    *decimals = std::max(*decimals, FractionDigits(json.substr(at, end - at)));
   }
 }
 
@@ -83,8 +69,8 @@ std::map<std::string, KrakenPairFacts> InspectKrakenCapture(const Capture& captu
             if (level.at(0).get_string().get(price) || level.at(1).get_string().get(quantity)) {
               continue;
             }
-            facts.price_decimals = std::max(facts.price_decimals, Decimals(price));
-            facts.quantity_decimals = std::max(facts.quantity_decimals, Decimals(quantity));
+            facts.price_decimals = std::max(facts.price_decimals, FractionDigits(price));
+            facts.quantity_decimals = std::max(facts.quantity_decimals, FractionDigits(quantity));
           }
         }
       }

@@ -1,6 +1,5 @@
 #include "feeds/kraken/kraken_parser.h"
 
-#include <simdjson.h>
 
 #include <array>
 #include <cstring>
@@ -9,91 +8,19 @@
 
 #include "core/clock.h"
 #include "core/decimal.h"
+#include "feeds/common/json_scan.h"
 
 namespace tradingd::feeds::kraken {
 namespace {
 
+using json::ForEachElement;
+using json::ForEachField;
+using json::FromSimdjson;
+using json::NumberText;
+using json::ScalarText;
+using json::StringText;
 namespace od = simdjson::ondemand;
 constexpr std::size_t kPadding = 64;
-
-KrakenParseError FromSimdjson(simdjson::error_code error) {
-  switch (error) {
-    case simdjson::SUCCESS: return KrakenParseError::kOk;
-    case simdjson::INCORRECT_TYPE:
-    case simdjson::NUMBER_ERROR:
-    case simdjson::NUMBER_OUT_OF_RANGE:
-    case simdjson::T_ATOM_ERROR:
-    case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR:
-      return KrakenParseError::kWrongType;
-    default: return KrakenParseError::kJson;
-  }
-}
-
-std::string_view TrimRight(std::string_view text) {
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
-                           text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-// The text of a string value without its quotes, straight from the input (escapes left as they
-// are: a decimal with a backslash then fails to parse, which is right).
-KrakenParseError StringText(od::value& value, std::string_view* out) {
-  const std::string_view token = TrimRight(value.raw_json_token());
-  if (token.size() < 2 || token.front() != '"' || token.back() != '"') {
-    return KrakenParseError::kWrongType;
-  }
-  *out = token.substr(1, token.size() - 2);
-  return KrakenParseError::kOk;
-}
-
-// A number's text; a string is a wrong type here (v2 sends prices as JSON numbers).
-KrakenParseError NumberText(od::value& value, std::string_view* out) {
-  const std::string_view token = TrimRight(value.raw_json_token());
-  if (token.empty() || !(token.front() == '-' || (token.front() >= '0' && token.front() <= '9'))) {
-    return KrakenParseError::kWrongType;
-  }
-  *out = token;
-  return KrakenParseError::kOk;
-}
-
-// v1 sends decimals as strings, v2 as numbers: either, as text.
-KrakenParseError ScalarText(od::value& value, std::string_view* out) {
-  const std::string_view token = TrimRight(value.raw_json_token());
-  if (!token.empty() && token.front() == '"') return StringText(value, out);
-  return NumberText(value, out);
-}
-
-KrakenParseError FieldKey(od::field& field, std::string_view* key) {
-  return FromSimdjson(field.unescaped_key().get(*key));
-}
-
-// Calls visit(key, value) for each field of `object`, stopping at the first error.
-template <typename Visit>
-KrakenParseError ForEachField(od::object& object, Visit&& visit) {
-  for (auto field_result : object) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field); e) return FromSimdjson(e);
-    std::string_view key;
-    if (auto e = FieldKey(field, &key); e != KrakenParseError::kOk) return e;
-    od::value value = field.value();
-    if (auto e = visit(key, value); e != KrakenParseError::kOk) return e;
-  }
-  return KrakenParseError::kOk;
-}
-
-// Calls visit(value) for each element of `array`, stopping at the first error.
-template <typename Visit>
-KrakenParseError ForEachElement(od::array& array, Visit&& visit) {
-  for (auto element_result : array) {
-    od::value element;
-    if (auto e = std::move(element_result).get(element); e) return FromSimdjson(e);
-    if (auto e = visit(element); e != KrakenParseError::kOk) return e;
-  }
-  return KrakenParseError::kOk;
-}
 
 // "1618678145.920470" (v1 level and trade times, seconds) into nanoseconds; 0 when unreadable.
 core::TimestampNs SecondsText(std::string_view text) {
@@ -102,76 +29,6 @@ core::TimestampNs SecondsText(std::string_view text) {
 }
 
 }  // namespace
-
-const char* KrakenParseErrorName(KrakenParseError error) {
-  switch (error) {
-    case KrakenParseError::kOk: return "ok";
-    case KrakenParseError::kJson: return "malformed_json";
-    case KrakenParseError::kWrongType: return "wrong_type";
-    case KrakenParseError::kMissingField: return "missing_field";
-    case KrakenParseError::kBadDecimal: return "bad_decimal";
-    case KrakenParseError::kUnknownSymbol: return "unknown_symbol";
-    case KrakenParseError::kTooManyLevels: return "too_many_levels";
-  }
-  return "unknown";
-}
-
-bool ParseNumberText(std::string_view text, int scale, std::int64_t* mantissa) {
-  const std::size_t e = text.find_first_of("eE");
-  if (e == std::string_view::npos) {
-    return core::ParseDecimal(text, scale, mantissa) == core::DecimalError::kOk;
-  }
-  // Rewrite d.ddde±x as a plain decimal, then parse that exactly.
-  const std::string_view digits = text.substr(0, e);
-  std::string_view exponent_text = text.substr(e + 1);
-  bool negative_exponent = false;
-  if (!exponent_text.empty() && (exponent_text.front() == '+' || exponent_text.front() == '-')) {
-    negative_exponent = exponent_text.front() == '-';
-    exponent_text.remove_prefix(1);
-  }
-  if (exponent_text.empty() || exponent_text.size() > 2) return false;
-  int exponent = 0;
-  for (char c : exponent_text) {
-    if (c < '0' || c > '9') return false;
-    exponent = exponent * 10 + (c - '0');
-  }
-  if (negative_exponent) exponent = -exponent;
-  // Integer and fraction digits, without the point.
-  std::array<char, 96> plain{};
-  std::size_t n = 0;
-  bool negative = false;
-  std::string_view body = digits;
-  if (!body.empty() && body.front() == '-') {
-    negative = true;
-    body.remove_prefix(1);
-  }
-  const std::size_t point = body.find('.');
-  const std::string_view integer = body.substr(0, point);
-  const std::string_view fraction =
-      point == std::string_view::npos ? std::string_view() : body.substr(point + 1);
-  if (integer.empty() || integer.size() + fraction.size() > 40) return false;
-  std::array<char, 48> all{};
-  std::memcpy(all.data(), integer.data(), integer.size());
-  std::memcpy(all.data() + integer.size(), fraction.data(), fraction.size());
-  const int total = static_cast<int>(integer.size() + fraction.size());
-  const int point_at = static_cast<int>(integer.size()) + exponent;  // digits before the point
-  if (point_at < -40 || point_at > 60) return false;
-  if (negative) plain[n++] = '-';
-  if (point_at <= 0) {
-    plain[n++] = '0';
-    plain[n++] = '.';
-    for (int i = 0; i < -point_at; ++i) plain[n++] = '0';
-    for (int i = 0; i < total; ++i) plain[n++] = all[static_cast<std::size_t>(i)];
-  } else {
-    for (int i = 0; i < point_at; ++i) plain[n++] = i < total ? all[static_cast<std::size_t>(i)] : '0';
-    if (point_at < total) {
-      plain[n++] = '.';
-      for (int i = point_at; i < total; ++i) plain[n++] = all[static_cast<std::size_t>(i)];
-    }
-  }
-  return core::ParseDecimal(std::string_view(plain.data(), n), scale, mantissa) ==
-         core::DecimalError::kOk;
-}
 
 class KrakenParser::Impl {
  public:
@@ -208,7 +65,7 @@ class KrakenParser::Impl {
       return KrakenParseError::kJson;
     }
     if (error != KrakenParseError::kOk) return error;
-    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return KrakenParseError::kJson;
+    if (!json::AtEnd(doc)) return KrakenParseError::kJson;
     return Interpret(out);
   }
 

@@ -25,19 +25,11 @@
 
 #include "core/events.h"
 #include "core/instrument.h"
+#include "feeds/common/parse_error.h"
 
 namespace tradingd::feeds::kraken {
 
-enum class KrakenParseError : std::uint8_t {
-  kOk,
-  kJson,           // not well-formed JSON, or not a shape Kraken sends
-  kWrongType,      // a known field with the wrong JSON type
-  kMissingField,
-  kBadDecimal,     // a price or quantity that is not an exact decimal at the instrument's scale
-  kUnknownSymbol,  // well formed, for a pair the registry does not list on Kraken
-  kTooManyLevels,
-};
-const char* KrakenParseErrorName(KrakenParseError error);
+using KrakenParseError = FeedParseError;
 
 enum class KrakenMessageKind : std::uint8_t {
   kUnknown,  // well formed, but nothing we consume (other channels, ...)
@@ -113,8 +105,5 @@ class KrakenParser {
   class Impl;  // simdjson stays out of this header
   std::unique_ptr<Impl> impl_;
 };
-
-// JSON number text ("29430.2", "4.0", "1e-08", "0.00001") into a mantissa at `scale`, exactly.
-bool ParseNumberText(std::string_view text, int scale, std::int64_t* mantissa);
 
 }  // namespace tradingd::feeds::kraken

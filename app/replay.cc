@@ -13,6 +13,8 @@
 #include "engine/engine.h"
 #include "feeds/binance/binance_market_data.h"
 #include "feeds/capture/capture_reader.h"
+#include "feeds/bybit/bybit_capture.h"
+#include "feeds/bybit/bybit_market_data.h"
 #include "feeds/kraken/kraken_capture.h"
 #include "feeds/kraken/kraken_market_data.h"
 #include "feeds/okx/okx_capture.h"
@@ -101,21 +103,27 @@ void WriteRates(core::JsonWriter& w, double seconds, std::uint64_t messages, std
 core::Result<std::string> RunKrakenReplay(const ReplayOptions& options,
                                          const feeds::Capture& capture);
 core::Result<std::string> RunOkxReplay(const ReplayOptions& options, const feeds::Capture& capture);
+core::Result<std::string> RunBybitReplay(const ReplayOptions& options,
+                                        const feeds::Capture& capture);
 
 }  // namespace
 
 core::Result<std::string> RunReplay(const ReplayOptions& options) {
-  if (options.venue == core::Venue::kKraken || options.venue == core::Venue::kOkx) {
+  if (options.venue == core::Venue::kKraken || options.venue == core::Venue::kOkx ||
+      options.venue == core::Venue::kBybit) {
     std::vector<std::filesystem::path> paths(options.files.begin(), options.files.end());
     auto capture = feeds::LoadCapture(paths);
     if (!capture.ok()) return capture.status();
-    return options.venue == core::Venue::kKraken ? RunKrakenReplay(options, *capture)
-                                                 : RunOkxReplay(options, *capture);
+    switch (options.venue) {
+      case core::Venue::kKraken: return RunKrakenReplay(options, *capture);
+      case core::Venue::kOkx: return RunOkxReplay(options, *capture);
+      default: return RunBybitReplay(options, *capture);
+    }
   }
   if (options.venue != core::Venue::kBinance && options.venue != core::Venue::kBinanceUsdm) {
     return Status(ErrorCode::kBadRequest,
                   fmt::format("replay of {} captures is not supported yet (binance, binance-usdm, "
-                              "kraken, okx)",
+                              "kraken, okx, bybit)",
                               core::VenueName(options.venue)));
   }
   std::vector<std::filesystem::path> paths(options.files.begin(), options.files.end());
@@ -412,6 +420,94 @@ core::Result<std::string> RunOkxReplay(const ReplayOptions& options, const feeds
   w.Key("gaps").Uint(c.gaps);
   w.Key("resyncs").Uint(engine_resyncs + c.resyncs);
   w.Key("checksum").BeginObject().Key("ok").Uint(c.checksum_ok).Key("failed").Uint(c.checksum_failed).EndObject();
+  w.Key("bbo_checks").BeginObject().Key("ok").Uint(0).Key("failed").Uint(0).EndObject();
+  WriteBooks(w, registry, engine);
+  WriteRates(w, seconds, messages, depth);
+  w.EndObject();
+  return w.Take();
+}
+
+
+core::Result<std::string> RunBybitReplay(const ReplayOptions& options,
+                                        const feeds::Capture& capture) {
+  const auto symbols = feeds::bybit::InspectBybitCapture(capture);
+  core::SymbolRegistry registry;
+  for (const auto& [symbol, facts] : symbols) {
+    // "XRPUSDT": the quote asset is the longest known suffix, as for Binance.
+    auto [base, quote] = SplitSymbol(symbol);
+    auto id = registry.Add(core::Venue::kBybit, base, quote, symbol, facts.price_decimals,
+                           facts.quantity_decimals);
+    if (!id.ok()) {
+      return Status(ErrorCode::kBadRequest,
+                    fmt::format("capture symbol '{}': {}", symbol, id.status().message()));
+    }
+  }
+  if (registry.size() == 0) return Status(ErrorCode::kBadRequest, "the capture holds no Bybit market data");
+  const core::Clock& clock = core::SystemClock::Instance();
+  engine::Engine engine(registry, nullptr, clock);
+  engine::EngineSink sink(engine);
+  feeds::bybit::BybitMarketData market_data(registry, sink, [](core::InstrumentId) {});
+  std::vector<std::pair<core::InstrumentId, core::BookReason>> resyncs;
+  engine.SetResyncHandler(
+      [&](core::InstrumentId id, core::BookReason reason) { resyncs.emplace_back(id, reason); });
+  std::uint64_t engine_resyncs = 0;
+  std::chrono::nanoseconds elapsed{0};
+  for (int round = 0; round < options.repeat; ++round) {
+    if (round > 0) {
+      for (core::InstrumentId id = 0; id < registry.size(); ++id) {
+        engine_resyncs += engine.counters(id).resyncs;
+      }
+      engine.ResetBooks();
+      market_data.Reset();
+    }
+    bool connected = false;
+    const auto start = std::chrono::steady_clock::now();
+    for (const feeds::CaptureRecord& record : capture.records()) {
+      if (record.kind == feeds::CaptureKind::kFrame) {
+        market_data.OnFrame(record.payload, record.timestamp_ns);
+        connected = true;
+      } else if (record.kind == feeds::CaptureKind::kConnectionOpened && connected) {
+        market_data.OnDisconnected(core::BookReason::kDisconnected, record.timestamp_ns);
+      }
+      for (const auto& [id, reason] : resyncs) market_data.Resync(id, reason, record.timestamp_ns);
+      resyncs.clear();
+    }
+    elapsed += std::chrono::steady_clock::now() - start;
+  }
+  for (core::InstrumentId id = 0; id < registry.size(); ++id) {
+    engine_resyncs += engine.counters(id).resyncs;
+  }
+  const auto& c = market_data.counters();
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  const std::uint64_t depth = c.book_snapshots + c.book_deltas + c.deltas_ignored;
+  const std::uint64_t messages = depth + c.ticker + c.trade + c.other;
+
+  core::JsonWriter w;
+  w.BeginObject();
+  w.Key("venue").String(core::VenueName(options.venue));
+  w.Key("files").Uint(options.files.size());
+  w.Key("repeat").Int(options.repeat);
+  w.Key("records").Uint(capture.records().size());
+  w.Key("bad_lines").Uint(capture.stats().bad_lines);
+  w.Key("messages").BeginObject();
+  w.Key("book_snapshot").Uint(c.book_snapshots);
+  w.Key("book_delta").Uint(c.book_deltas + c.deltas_ignored);
+  w.Key("ticker").Uint(c.ticker);
+  w.Key("trade").Uint(c.trade);
+  w.Key("other").Uint(c.other);
+  w.Key("parse_errors").Uint(c.parse_errors);
+  if (c.parse_errors != 0) {
+    w.Key("last_parse_error").String(feeds::FeedParseErrorName(c.last_parse_error));
+  }
+  w.Key("unknown_symbol").Uint(c.unknown_symbol);
+  w.EndObject();
+  w.Key("depth_updates_applied").Uint(c.book_deltas);
+  w.Key("depth_updates_ignored").Uint(c.deltas_ignored);
+  w.Key("snapshots").Uint(c.book_snapshots);
+  w.Key("gaps").Uint(c.gaps);
+  w.Key("resyncs").Uint(engine_resyncs + c.resyncs);
+  // Bybit sends no checksum: `u` continuity is the check.
+  w.Key("checksum").BeginObject().Key("ok").Uint(0).Key("failed").Uint(0).EndObject();
   w.Key("bbo_checks").BeginObject().Key("ok").Uint(0).Key("failed").Uint(0).EndObject();
   WriteBooks(w, registry, engine);
   WriteRates(w, seconds, messages, depth);

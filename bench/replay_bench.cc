@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include <simdjson.h>
+
+#include "app/replay.h"
 #include "core/clock.h"
 #include "engine/engine.h"
 #include "feeds/binance/binance_market_data.h"
@@ -80,9 +83,59 @@ void BM_ReplaySpotAllMessages(benchmark::State& state) {
 void BM_ReplayUsdmDepthOnly(benchmark::State& state) {
   ReplayCapture(state, core::Venue::kBinanceUsdm, "binance/hftbacktest_usdm/btcusdt_20240808.gz", true);
 }
+// The other venues through `tradingd replay`'s own code (app::RunReplay), `repeat` passes per
+// iteration from fresh books; the time is the report's elapsed_s (processing only, files loaded
+// before), and the items are the book messages (snapshots and updates) processed.
+void ReplayThroughApp(benchmark::State& state, core::Venue venue, const char* relative) {
+  const auto path = Fixtures() / relative;
+  if (!std::filesystem::exists(path)) {
+    state.SkipWithError(("fixture missing: " + path.string()).c_str());
+    return;
+  }
+  app::ReplayOptions options;
+  options.venue = venue;
+  options.repeat = 20;
+  options.files = {path.string()};
+  std::int64_t book_messages = 0;
+  simdjson::dom::parser parser;
+  for (auto _ : state) {
+    auto report = app::RunReplay(options);
+    if (!report.ok()) {
+      state.SkipWithError(report.status().ToString().c_str());
+      return;
+    }
+    simdjson::dom::element root;
+    double seconds = 0;
+    std::uint64_t snapshots = 0, applied = 0, checksum_failed = 0;
+    if (parser.parse(*report).get(root) || root["elapsed_s"].get_double().get(seconds) ||
+        root["snapshots"].get_uint64().get(snapshots) ||
+        root["depth_updates_applied"].get_uint64().get(applied) ||
+        root["checksum"]["failed"].get_uint64().get(checksum_failed) || checksum_failed != 0) {
+      state.SkipWithError("the replay report is not what the venue's capture gives");
+      return;
+    }
+    state.SetIterationTime(seconds);
+    book_messages += static_cast<std::int64_t>(snapshots + applied);
+  }
+  state.SetItemsProcessed(book_messages);
+}
+
+void BM_ReplayKrakenV1Book1000(benchmark::State& state) {
+  ReplayThroughApp(state, core::Venue::kKraken, "kraken/KRAKEN.ws.50.0");
+}
+void BM_ReplayKrakenV2Book10(benchmark::State& state) {
+  ReplayThroughApp(state, core::Venue::kKraken, "kraken/orderbook-v2.json");
+}
+void BM_ReplayOkxBooks(benchmark::State& state) {
+  ReplayThroughApp(state, core::Venue::kOkx, "okx/OKX.ws.1.0");
+}
+
 BENCHMARK(BM_ReplaySpotDepthOnly)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReplaySpotAllMessages)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReplayUsdmDepthOnly)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReplayKrakenV1Book1000)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReplayKrakenV2Book10)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReplayOkxBooks)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -85,7 +85,7 @@ void KrakenMarketData::OnFrame(std::string_view payload, std::int64_t receive_ns
   }
 }
 
-bool KrakenMarketData::ApplyLevels(Book& book, const KrakenBook& message) {
+bool KrakenMarketData::ApplyLevels(Book& book, const KrakenBook& message, bool snapshot) {
   // v2 numbers are written with the pair's precision, as Kraken computes the checksum; v1 texts
   // (and v2 before the precision is known) are used as received.
   std::array<char, core::kMaxDecimalText> price_text, quantity_text;
@@ -93,7 +93,11 @@ bool KrakenMarketData::ApplyLevels(Book& book, const KrakenBook& message) {
   const int scale_q = book.instrument->quantity_scale;
   for (int side = 0; side < 2; ++side) {
     const bool bid = side == 0;
-    for (const KrakenLevel& level : bid ? message.bids : message.asks) {
+    const std::span<const KrakenLevel> levels = bid ? message.bids : message.asks;
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+      // A snapshot lists each side best first; taken worst first, every level lands at the end of
+      // the text book's vector instead of shifting all the others.
+      const KrakenLevel& level = snapshot ? levels[levels.size() - 1 - i] : levels[i];
       std::string_view p = level.price_text;
       std::string_view q = level.quantity_text;
       if (book.price_decimals >= 0) {
@@ -125,7 +129,7 @@ void KrakenMarketData::OnBook(Book& book, const KrakenMessage& message, std::int
   }
   out_bids_.clear();
   out_asks_.clear();
-  if (!ApplyLevels(book, message.book)) {
+  if (!ApplyLevels(book, message.book, snapshot)) {
     ++counters_.bad_levels;
     return GoStale(book, core::BookReason::kMalformed, receive_ns);
   }

@@ -99,7 +99,7 @@ class KrakenMarketData {
   void OnBook(Book& book, const KrakenMessage& message, std::int64_t receive_ns);
   // Applies the message's levels to the text book (and to the outgoing lists); false when one was
   // refused.
-  bool ApplyLevels(Book& book, const KrakenBook& message);
+  bool ApplyLevels(Book& book, const KrakenBook& message, bool snapshot);
   void GoStale(Book& book, core::BookReason reason, std::int64_t now_ns);
 
   const core::SymbolRegistry& registry_;

@@ -104,7 +104,11 @@ void OkxMarketData::OnBook(Book& book, const OkxMessage& message, std::int64_t r
   out_asks_.clear();
   for (int side = 0; side < 2; ++side) {
     const bool bid = side == 0;
-    for (const OkxLevel& level : bid ? m.bids : m.asks) {
+    const std::span<const OkxLevel> levels = bid ? m.bids : m.asks;
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+      // A snapshot lists each side best first; taken worst first, every level lands at the end of
+      // the text book's vector instead of shifting all the others (400 levels: 160 KB moved).
+      const OkxLevel& level = snapshot ? levels[levels.size() - 1 - i] : levels[i];
       if (!book.levels.Set(bid ? core::Side::kBuy : core::Side::kSell, level.price, level.quantity,
                            level.price_text, level.quantity_text)) {
         ++counters_.bad_levels;

@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   std::string venue_name = "binance";
   auto* replay = app.add_subcommand(
       "replay", "Replay recorded captures through the parser, sequencer and books; print a JSON report");
-  replay->add_option("--venue", venue_name, "Venue of the capture (binance, binance-usdm, kraken, okx, bybit)");
+  replay->add_option("--venue", venue_name, "Venue of the capture (binance, binance-usdm, coinbase, kraken, okx, bybit)");
   replay->add_option("--repeat", replay_options.repeat, "Replay the loaded messages N times")
       ->check(CLI::Range(1, 100000));
   replay->add_option("files", replay_options.files, "Capture files (hftbacktest .gz, cryptofeed text, Kraken SDK JSON, Bybit archive .zip)")

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <vector>
@@ -13,6 +14,8 @@
 #include "engine/engine.h"
 #include "feeds/binance/binance_market_data.h"
 #include "feeds/capture/capture_reader.h"
+#include "feeds/coinbase/coinbase_capture.h"
+#include "feeds/coinbase/coinbase_market_data.h"
 #include "feeds/bybit/bybit_capture.h"
 #include "feeds/bybit/bybit_market_data.h"
 #include "feeds/kraken/kraken_capture.h"
@@ -105,30 +108,23 @@ core::Result<std::string> RunKrakenReplay(const ReplayOptions& options,
 core::Result<std::string> RunOkxReplay(const ReplayOptions& options, const feeds::Capture& capture);
 core::Result<std::string> RunBybitReplay(const ReplayOptions& options,
                                         const feeds::Capture& capture);
+core::Result<std::string> RunCoinbaseReplay(const ReplayOptions& options,
+                                           const feeds::Capture& capture);
 
 }  // namespace
 
 core::Result<std::string> RunReplay(const ReplayOptions& options) {
-  if (options.venue == core::Venue::kKraken || options.venue == core::Venue::kOkx ||
-      options.venue == core::Venue::kBybit) {
-    std::vector<std::filesystem::path> paths(options.files.begin(), options.files.end());
-    auto capture = feeds::LoadCapture(paths);
-    if (!capture.ok()) return capture.status();
-    switch (options.venue) {
-      case core::Venue::kKraken: return RunKrakenReplay(options, *capture);
-      case core::Venue::kOkx: return RunOkxReplay(options, *capture);
-      default: return RunBybitReplay(options, *capture);
-    }
-  }
-  if (options.venue != core::Venue::kBinance && options.venue != core::Venue::kBinanceUsdm) {
-    return Status(ErrorCode::kBadRequest,
-                  fmt::format("replay of {} captures is not supported yet (binance, binance-usdm, "
-                              "kraken, okx, bybit)",
-                              core::VenueName(options.venue)));
-  }
   std::vector<std::filesystem::path> paths(options.files.begin(), options.files.end());
   auto capture = feeds::LoadCapture(paths);
   if (!capture.ok()) return capture.status();
+  switch (options.venue) {
+    case core::Venue::kKraken: return RunKrakenReplay(options, *capture);
+    case core::Venue::kOkx: return RunOkxReplay(options, *capture);
+    case core::Venue::kBybit: return RunBybitReplay(options, *capture);
+    case core::Venue::kCoinbase: return RunCoinbaseReplay(options, *capture);
+    case core::Venue::kBinance:
+    case core::Venue::kBinanceUsdm: break;  // below: Binance's recordings carry REST snapshots
+  }
 
   core::SymbolRegistry registry;
   for (const std::string& symbol : DiscoverSymbols(*capture)) {
@@ -232,49 +228,36 @@ core::Result<std::string> RunReplay(const ReplayOptions& options) {
 
 namespace {
 
-core::Result<std::string> RunKrakenReplay(const ReplayOptions& options,
-                                         const feeds::Capture& capture) {
-  const auto pairs = feeds::kraken::InspectKrakenCapture(capture);
-  core::SymbolRegistry registry;
-  for (const auto& [pair, facts] : pairs) {
-    const auto slash = pair.find('/');
-    if (slash == std::string::npos) continue;
-    // The finest decimals the capture shows are the scales: exact, and as coarse as possible (a
-    // recorded XBT/CHF bid at 9,999,999,997 would overflow a mantissa at 10 decimals).
-    auto id = registry.Add(core::Venue::kKraken, pair.substr(0, slash), pair.substr(slash + 1),
-                           pair, facts.price_decimals, facts.quantity_decimals);
-    if (!id.ok()) {
-      return Status(ErrorCode::kBadRequest,
-                    fmt::format("capture pair '{}': {}", pair, id.status().message()));
-    }
-  }
-  if (registry.size() == 0) {
-    return Status(ErrorCode::kBadRequest, "the capture holds no Kraken market data");
-  }
-  const core::Clock& clock = core::SystemClock::Instance();
-  engine::Engine engine(registry, nullptr, clock);
-  engine::EngineSink sink(engine);
-  // A recording cannot resubscribe: a book that fails waits for the next snapshot in the file.
-  feeds::kraken::KrakenMarketData market_data(registry, sink, [](core::InstrumentId) {});
+// What the venues without a REST snapshot in their recordings report (Kraken, OKX, Bybit,
+// Coinbase): counts over all rounds.
+struct VenueReport {
+  std::uint64_t book_snapshots = 0, book_updates = 0, quotes = 0, trades = 0, heartbeats = 0;
+  std::uint64_t other = 0, parse_errors = 0, unknown_symbol = 0;
+  feeds::FeedParseError last_parse_error = feeds::FeedParseError::kOk;
+  std::uint64_t updates_applied = 0, updates_ignored = 0, gaps = 0, resyncs = 0;
+  std::uint64_t checksum_ok = 0, checksum_failed = 0;
+};
+
+// Replays the frames `repeat` times from fresh books: a connection opened in the middle of the
+// recording is a disconnect, and the resyncs the engine asks for (a crossed book) run between
+// frames. `configure` sets up the market data before each round. Returns the processing time; the
+// engine's resyncs are added to *engine_resyncs.
+template <typename MarketData>
+std::chrono::nanoseconds ReplayFrames(const ReplayOptions& options, const feeds::Capture& capture,
+                                      const core::SymbolRegistry& registry,
+                                      engine::Engine& engine, MarketData& market_data,
+                                      const std::function<void()>& configure,
+                                      std::uint64_t* engine_resyncs) {
   std::vector<std::pair<core::InstrumentId, core::BookReason>> resyncs;
   engine.SetResyncHandler(
       [&](core::InstrumentId id, core::BookReason reason) { resyncs.emplace_back(id, reason); });
-  auto configure = [&] {
-    for (core::InstrumentId id = 0; id < registry.size(); ++id) {
-      const feeds::kraken::KrakenPairFacts& facts = pairs.at(registry.Get(id).venue_symbol);
-      market_data.SetDepth(id, facts.depth);
-      if (facts.v2) market_data.SetPrecision(id, facts.price_decimals, facts.quantity_decimals);
-    }
-  };
-  configure();
-
-  std::uint64_t resyncs_after_start = 0;
   auto harvest = [&] {
     for (core::InstrumentId id = 0; id < registry.size(); ++id) {
-      resyncs_after_start += engine.counters(id).resyncs;
+      *engine_resyncs += engine.counters(id).resyncs;
     }
   };
   std::chrono::nanoseconds elapsed{0};
+  configure();
   for (int round = 0; round < options.repeat; ++round) {
     if (round > 0) {
       harvest();
@@ -297,11 +280,16 @@ core::Result<std::string> RunKrakenReplay(const ReplayOptions& options,
     elapsed += std::chrono::steady_clock::now() - start;
   }
   harvest();
-  const auto& c = market_data.counters();
-  const double seconds = std::chrono::duration<double>(elapsed).count();
-  const std::uint64_t depth = c.book_snapshots + c.book_updates + c.updates_ignored;
-  const std::uint64_t messages = depth + c.ticker + c.trade + c.heartbeat + c.other;
+  engine.SetResyncHandler(nullptr);
+  return elapsed;
+}
 
+std::string WriteVenueReport(const ReplayOptions& options, const feeds::Capture& capture,
+                             const core::SymbolRegistry& registry, const engine::Engine& engine,
+                             const VenueReport& r, std::chrono::nanoseconds elapsed) {
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  const std::uint64_t depth = r.book_snapshots + r.book_updates;
+  const std::uint64_t messages = depth + r.quotes + r.trades + r.heartbeats + r.other;
   core::JsonWriter w;
   w.BeginObject();
   w.Key("venue").String(core::VenueName(options.venue));
@@ -310,24 +298,24 @@ core::Result<std::string> RunKrakenReplay(const ReplayOptions& options,
   w.Key("records").Uint(capture.records().size());
   w.Key("bad_lines").Uint(capture.stats().bad_lines);
   w.Key("messages").BeginObject();
-  w.Key("book_snapshot").Uint(c.book_snapshots);
-  w.Key("book_update").Uint(c.book_updates + c.updates_ignored);
-  w.Key("ticker").Uint(c.ticker);
-  w.Key("trade").Uint(c.trade);
-  w.Key("heartbeat").Uint(c.heartbeat);
-  w.Key("other").Uint(c.other);
-  w.Key("parse_errors").Uint(c.parse_errors);
-  if (c.parse_errors != 0) {
-    w.Key("last_parse_error").String(feeds::FeedParseErrorName(c.last_parse_error));
+  w.Key("book_snapshot").Uint(r.book_snapshots);
+  w.Key("book_update").Uint(r.book_updates);
+  w.Key("quote").Uint(r.quotes);
+  w.Key("trade").Uint(r.trades);
+  w.Key("heartbeat").Uint(r.heartbeats);
+  w.Key("other").Uint(r.other);
+  w.Key("parse_errors").Uint(r.parse_errors);
+  if (r.parse_errors != 0) {
+    w.Key("last_parse_error").String(feeds::FeedParseErrorName(r.last_parse_error));
   }
-  w.Key("unknown_symbol").Uint(c.unknown_symbol);
+  w.Key("unknown_symbol").Uint(r.unknown_symbol);
   w.EndObject();
-  w.Key("depth_updates_applied").Uint(c.book_updates);
-  w.Key("depth_updates_ignored").Uint(c.updates_ignored);
-  w.Key("snapshots").Uint(c.book_snapshots);
-  w.Key("gaps").Uint(0);  // Kraken has no sequence numbers: its checksum is the check
-  w.Key("resyncs").Uint(resyncs_after_start + c.resyncs);
-  w.Key("checksum").BeginObject().Key("ok").Uint(c.checksum_ok).Key("failed").Uint(c.checksum_failed).EndObject();
+  w.Key("depth_updates_applied").Uint(r.updates_applied);
+  w.Key("depth_updates_ignored").Uint(r.updates_ignored);
+  w.Key("snapshots").Uint(r.book_snapshots);
+  w.Key("gaps").Uint(r.gaps);
+  w.Key("resyncs").Uint(r.resyncs);
+  w.Key("checksum").BeginObject().Key("ok").Uint(r.checksum_ok).Key("failed").Uint(r.checksum_failed).EndObject();
   w.Key("bbo_checks").BeginObject().Key("ok").Uint(0).Key("failed").Uint(0).EndObject();
   WriteBooks(w, registry, engine);
   WriteRates(w, seconds, messages, depth);
@@ -335,184 +323,187 @@ core::Result<std::string> RunKrakenReplay(const ReplayOptions& options,
   return w.Take();
 }
 
+// Registers an instrument found in a capture at the scales the capture shows.
+core::Status AddCaptured(core::SymbolRegistry& registry, core::Venue venue, std::string_view base,
+                         std::string_view quote, const std::string& venue_symbol,
+                         int price_decimals, int quantity_decimals) {
+  auto id = registry.Add(venue, base, quote, venue_symbol, price_decimals, quantity_decimals);
+  if (id.ok()) return core::Status::Ok();
+  return Status(ErrorCode::kBadRequest,
+                fmt::format("capture instrument '{}': {}", venue_symbol, id.status().message()));
+}
+
+core::Status NoMarketData(core::Venue venue) {
+  return Status(ErrorCode::kBadRequest,
+                fmt::format("the capture holds no {} market data", core::VenueName(venue)));
+}
+
+// "BTC-USDT", "BTC-USD-220527", "UNI-USD-SWAP": base and quote lead (OKX and Coinbase spellings).
+std::pair<std::string, std::string> SplitDashed(const std::string& symbol) {
+  const auto first = symbol.find('-');
+  if (first == std::string::npos) return {symbol, "UNKNOWN"};
+  const auto second = symbol.find('-', first + 1);
+  return {symbol.substr(0, first),
+          symbol.substr(first + 1, second == std::string::npos ? std::string::npos
+                                                               : second - first - 1)};
+}
+
+core::Result<std::string> RunKrakenReplay(const ReplayOptions& options,
+                                         const feeds::Capture& capture) {
+  const auto pairs = feeds::kraken::InspectKrakenCapture(capture);
+  core::SymbolRegistry registry;
+  for (const auto& [pair, facts] : pairs) {
+    const auto slash = pair.find('/');
+    if (slash == std::string::npos) continue;
+    if (auto s = AddCaptured(registry, core::Venue::kKraken, pair.substr(0, slash),
+                             pair.substr(slash + 1), pair, facts.price_decimals,
+                             facts.quantity_decimals);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (registry.size() == 0) return NoMarketData(options.venue);
+  engine::Engine engine(registry, nullptr, core::SystemClock::Instance());
+  engine::EngineSink sink(engine);
+  // A recording cannot resubscribe: a book that fails waits for the next snapshot in the file.
+  feeds::kraken::KrakenMarketData md(registry, sink, [](core::InstrumentId) {});
+  std::uint64_t engine_resyncs = 0;
+  const auto elapsed = ReplayFrames(options, capture, registry, engine, md, [&] {
+    for (core::InstrumentId id = 0; id < registry.size(); ++id) {
+      const feeds::kraken::KrakenPairFacts& facts = pairs.at(registry.Get(id).venue_symbol);
+      md.SetDepth(id, facts.depth);
+      if (facts.v2) md.SetPrecision(id, facts.price_decimals, facts.quantity_decimals);
+    }
+  }, &engine_resyncs);
+  const auto& c = md.counters();
+  VenueReport r;
+  r.book_snapshots = c.book_snapshots;
+  r.book_updates = c.book_updates + c.updates_ignored;
+  r.quotes = c.ticker;
+  r.trades = c.trade;
+  r.heartbeats = c.heartbeat;
+  r.other = c.other;
+  r.parse_errors = c.parse_errors;
+  r.last_parse_error = c.last_parse_error;
+  r.unknown_symbol = c.unknown_symbol;
+  r.updates_applied = c.book_updates;
+  r.updates_ignored = c.updates_ignored;
+  r.resyncs = engine_resyncs + c.resyncs;  // Kraken has no sequence numbers: no gaps to count
+  r.checksum_ok = c.checksum_ok;
+  r.checksum_failed = c.checksum_failed;
+  return WriteVenueReport(options, capture, registry, engine, r, elapsed);
+}
 
 core::Result<std::string> RunOkxReplay(const ReplayOptions& options, const feeds::Capture& capture) {
   const auto instruments = feeds::okx::InspectOkxCapture(capture);
   core::SymbolRegistry registry;
   for (const auto& [inst_id, facts] : instruments) {
-    // "BTC-USDT", "BTC-USD-220527", "UNI-USD-SWAP": base and quote lead; the rest is the contract.
-    const auto first = inst_id.find('-');
-    const auto second = inst_id.find('-', first + 1);
-    if (first == std::string::npos) continue;
-    auto id = registry.Add(core::Venue::kOkx, inst_id.substr(0, first),
-                           inst_id.substr(first + 1, second == std::string::npos
-                                                         ? std::string::npos
-                                                         : second - first - 1),
-                           inst_id, facts.price_decimals, facts.quantity_decimals);
-    if (!id.ok()) {
-      return Status(ErrorCode::kBadRequest,
-                    fmt::format("capture instrument '{}': {}", inst_id, id.status().message()));
+    const auto [base, quote] = SplitDashed(inst_id);
+    if (auto s = AddCaptured(registry, core::Venue::kOkx, base, quote, inst_id,
+                             facts.price_decimals, facts.quantity_decimals);
+        !s.ok()) {
+      return s;
     }
   }
-  if (registry.size() == 0) return Status(ErrorCode::kBadRequest, "the capture holds no OKX market data");
-  const core::Clock& clock = core::SystemClock::Instance();
-  engine::Engine engine(registry, nullptr, clock);
+  if (registry.size() == 0) return NoMarketData(options.venue);
+  engine::Engine engine(registry, nullptr, core::SystemClock::Instance());
   engine::EngineSink sink(engine);
-  // A recording cannot resubscribe: a book that fails waits for the next snapshot in the file.
-  feeds::okx::OkxMarketData market_data(registry, sink, [](core::InstrumentId) {});
-  std::vector<std::pair<core::InstrumentId, core::BookReason>> resyncs;
-  engine.SetResyncHandler(
-      [&](core::InstrumentId id, core::BookReason reason) { resyncs.emplace_back(id, reason); });
+  feeds::okx::OkxMarketData md(registry, sink, [](core::InstrumentId) {});
   std::uint64_t engine_resyncs = 0;
-  std::chrono::nanoseconds elapsed{0};
-  for (int round = 0; round < options.repeat; ++round) {
-    if (round > 0) {
-      for (core::InstrumentId id = 0; id < registry.size(); ++id) {
-        engine_resyncs += engine.counters(id).resyncs;
-      }
-      engine.ResetBooks();
-      market_data.Reset();
-    }
-    bool connected = false;
-    const auto start = std::chrono::steady_clock::now();
-    for (const feeds::CaptureRecord& record : capture.records()) {
-      if (record.kind == feeds::CaptureKind::kFrame) {
-        market_data.OnFrame(record.payload, record.timestamp_ns);
-        connected = true;
-      } else if (record.kind == feeds::CaptureKind::kConnectionOpened && connected) {
-        market_data.OnDisconnected(core::BookReason::kDisconnected, record.timestamp_ns);
-      }
-      for (const auto& [id, reason] : resyncs) market_data.Resync(id, reason, record.timestamp_ns);
-      resyncs.clear();
-    }
-    elapsed += std::chrono::steady_clock::now() - start;
-  }
-  for (core::InstrumentId id = 0; id < registry.size(); ++id) {
-    engine_resyncs += engine.counters(id).resyncs;
-  }
-  const auto& c = market_data.counters();
-  const double seconds = std::chrono::duration<double>(elapsed).count();
-  const std::uint64_t depth = c.book_snapshots + c.book_updates + c.updates_ignored + c.heartbeats;
-  const std::uint64_t messages = depth + c.quotes + c.trades + c.other;
-
-  core::JsonWriter w;
-  w.BeginObject();
-  w.Key("venue").String(core::VenueName(options.venue));
-  w.Key("files").Uint(options.files.size());
-  w.Key("repeat").Int(options.repeat);
-  w.Key("records").Uint(capture.records().size());
-  w.Key("bad_lines").Uint(capture.stats().bad_lines);
-  w.Key("messages").BeginObject();
-  w.Key("book_snapshot").Uint(c.book_snapshots);
-  w.Key("book_update").Uint(c.book_updates + c.updates_ignored + c.heartbeats);
-  w.Key("quote").Uint(c.quotes);
-  w.Key("trade").Uint(c.trades);
-  w.Key("other").Uint(c.other);
-  w.Key("parse_errors").Uint(c.parse_errors);
-  if (c.parse_errors != 0) {
-    w.Key("last_parse_error").String(feeds::FeedParseErrorName(c.last_parse_error));
-  }
-  w.Key("unknown_symbol").Uint(c.unknown_symbol);
-  w.EndObject();
-  w.Key("depth_updates_applied").Uint(c.book_updates);
-  w.Key("depth_updates_ignored").Uint(c.updates_ignored);
-  w.Key("snapshots").Uint(c.book_snapshots);
-  w.Key("gaps").Uint(c.gaps);
-  w.Key("resyncs").Uint(engine_resyncs + c.resyncs);
-  w.Key("checksum").BeginObject().Key("ok").Uint(c.checksum_ok).Key("failed").Uint(c.checksum_failed).EndObject();
-  w.Key("bbo_checks").BeginObject().Key("ok").Uint(0).Key("failed").Uint(0).EndObject();
-  WriteBooks(w, registry, engine);
-  WriteRates(w, seconds, messages, depth);
-  w.EndObject();
-  return w.Take();
+  const auto elapsed =
+      ReplayFrames(options, capture, registry, engine, md, [] {}, &engine_resyncs);
+  const auto& c = md.counters();
+  VenueReport r;
+  r.book_snapshots = c.book_snapshots;
+  r.book_updates = c.book_updates + c.updates_ignored + c.heartbeats;
+  r.quotes = c.quotes;
+  r.trades = c.trades;
+  r.other = c.other;
+  r.parse_errors = c.parse_errors;
+  r.last_parse_error = c.last_parse_error;
+  r.unknown_symbol = c.unknown_symbol;
+  r.updates_applied = c.book_updates;
+  r.updates_ignored = c.updates_ignored;
+  r.gaps = c.gaps;
+  r.resyncs = engine_resyncs + c.resyncs;
+  r.checksum_ok = c.checksum_ok;
+  r.checksum_failed = c.checksum_failed;
+  return WriteVenueReport(options, capture, registry, engine, r, elapsed);
 }
-
 
 core::Result<std::string> RunBybitReplay(const ReplayOptions& options,
                                         const feeds::Capture& capture) {
   const auto symbols = feeds::bybit::InspectBybitCapture(capture);
   core::SymbolRegistry registry;
   for (const auto& [symbol, facts] : symbols) {
-    // "XRPUSDT": the quote asset is the longest known suffix, as for Binance.
-    auto [base, quote] = SplitSymbol(symbol);
-    auto id = registry.Add(core::Venue::kBybit, base, quote, symbol, facts.price_decimals,
-                           facts.quantity_decimals);
-    if (!id.ok()) {
-      return Status(ErrorCode::kBadRequest,
-                    fmt::format("capture symbol '{}': {}", symbol, id.status().message()));
+    const auto [base, quote] = SplitSymbol(symbol);  // "XRPUSDT", as Binance spells it
+    if (auto s = AddCaptured(registry, core::Venue::kBybit, base, quote, symbol,
+                             facts.price_decimals, facts.quantity_decimals);
+        !s.ok()) {
+      return s;
     }
   }
-  if (registry.size() == 0) return Status(ErrorCode::kBadRequest, "the capture holds no Bybit market data");
-  const core::Clock& clock = core::SystemClock::Instance();
-  engine::Engine engine(registry, nullptr, clock);
+  if (registry.size() == 0) return NoMarketData(options.venue);
+  engine::Engine engine(registry, nullptr, core::SystemClock::Instance());
   engine::EngineSink sink(engine);
-  feeds::bybit::BybitMarketData market_data(registry, sink, [](core::InstrumentId) {});
-  std::vector<std::pair<core::InstrumentId, core::BookReason>> resyncs;
-  engine.SetResyncHandler(
-      [&](core::InstrumentId id, core::BookReason reason) { resyncs.emplace_back(id, reason); });
+  feeds::bybit::BybitMarketData md(registry, sink, [](core::InstrumentId) {});
   std::uint64_t engine_resyncs = 0;
-  std::chrono::nanoseconds elapsed{0};
-  for (int round = 0; round < options.repeat; ++round) {
-    if (round > 0) {
-      for (core::InstrumentId id = 0; id < registry.size(); ++id) {
-        engine_resyncs += engine.counters(id).resyncs;
-      }
-      engine.ResetBooks();
-      market_data.Reset();
-    }
-    bool connected = false;
-    const auto start = std::chrono::steady_clock::now();
-    for (const feeds::CaptureRecord& record : capture.records()) {
-      if (record.kind == feeds::CaptureKind::kFrame) {
-        market_data.OnFrame(record.payload, record.timestamp_ns);
-        connected = true;
-      } else if (record.kind == feeds::CaptureKind::kConnectionOpened && connected) {
-        market_data.OnDisconnected(core::BookReason::kDisconnected, record.timestamp_ns);
-      }
-      for (const auto& [id, reason] : resyncs) market_data.Resync(id, reason, record.timestamp_ns);
-      resyncs.clear();
-    }
-    elapsed += std::chrono::steady_clock::now() - start;
-  }
-  for (core::InstrumentId id = 0; id < registry.size(); ++id) {
-    engine_resyncs += engine.counters(id).resyncs;
-  }
-  const auto& c = market_data.counters();
-  const double seconds = std::chrono::duration<double>(elapsed).count();
-  const std::uint64_t depth = c.book_snapshots + c.book_deltas + c.deltas_ignored;
-  const std::uint64_t messages = depth + c.ticker + c.trade + c.other;
+  const auto elapsed =
+      ReplayFrames(options, capture, registry, engine, md, [] {}, &engine_resyncs);
+  const auto& c = md.counters();
+  VenueReport r;
+  r.book_snapshots = c.book_snapshots;
+  r.book_updates = c.book_deltas + c.deltas_ignored;
+  r.quotes = c.ticker;
+  r.trades = c.trade;
+  r.other = c.other;
+  r.parse_errors = c.parse_errors;
+  r.last_parse_error = c.last_parse_error;
+  r.unknown_symbol = c.unknown_symbol;
+  r.updates_applied = c.book_deltas;
+  r.updates_ignored = c.deltas_ignored;
+  r.gaps = c.gaps;
+  r.resyncs = engine_resyncs + c.resyncs;  // Bybit has no checksum: `u` continuity is the check
+  return WriteVenueReport(options, capture, registry, engine, r, elapsed);
+}
 
-  core::JsonWriter w;
-  w.BeginObject();
-  w.Key("venue").String(core::VenueName(options.venue));
-  w.Key("files").Uint(options.files.size());
-  w.Key("repeat").Int(options.repeat);
-  w.Key("records").Uint(capture.records().size());
-  w.Key("bad_lines").Uint(capture.stats().bad_lines);
-  w.Key("messages").BeginObject();
-  w.Key("book_snapshot").Uint(c.book_snapshots);
-  w.Key("book_delta").Uint(c.book_deltas + c.deltas_ignored);
-  w.Key("ticker").Uint(c.ticker);
-  w.Key("trade").Uint(c.trade);
-  w.Key("other").Uint(c.other);
-  w.Key("parse_errors").Uint(c.parse_errors);
-  if (c.parse_errors != 0) {
-    w.Key("last_parse_error").String(feeds::FeedParseErrorName(c.last_parse_error));
+core::Result<std::string> RunCoinbaseReplay(const ReplayOptions& options,
+                                           const feeds::Capture& capture) {
+  const auto products = feeds::coinbase::InspectCoinbaseCapture(capture);
+  core::SymbolRegistry registry;
+  for (const auto& [product, facts] : products) {
+    const auto [base, quote] = SplitDashed(product);
+    if (auto s = AddCaptured(registry, core::Venue::kCoinbase, base, quote, product,
+                             facts.price_decimals, facts.quantity_decimals);
+        !s.ok()) {
+      return s;
+    }
   }
-  w.Key("unknown_symbol").Uint(c.unknown_symbol);
-  w.EndObject();
-  w.Key("depth_updates_applied").Uint(c.book_deltas);
-  w.Key("depth_updates_ignored").Uint(c.deltas_ignored);
-  w.Key("snapshots").Uint(c.book_snapshots);
-  w.Key("gaps").Uint(c.gaps);
-  w.Key("resyncs").Uint(engine_resyncs + c.resyncs);
-  // Bybit sends no checksum: `u` continuity is the check.
-  w.Key("checksum").BeginObject().Key("ok").Uint(0).Key("failed").Uint(0).EndObject();
-  w.Key("bbo_checks").BeginObject().Key("ok").Uint(0).Key("failed").Uint(0).EndObject();
-  WriteBooks(w, registry, engine);
-  WriteRates(w, seconds, messages, depth);
-  w.EndObject();
-  return w.Take();
+  if (registry.size() == 0) return NoMarketData(options.venue);
+  engine::Engine engine(registry, nullptr, core::SystemClock::Instance());
+  engine::EngineSink sink(engine);
+  // The recorded feed is Coinbase Exchange's (level2, ticker, matches); Advanced Trade captures
+  // would need the other parser mode.
+  feeds::coinbase::CoinbaseMarketData md(registry, sink, [](core::InstrumentId) {});
+  std::uint64_t engine_resyncs = 0;
+  const auto elapsed =
+      ReplayFrames(options, capture, registry, engine, md, [] {}, &engine_resyncs);
+  const auto& c = md.counters();
+  VenueReport r;
+  r.book_snapshots = c.book_snapshots;
+  r.book_updates = c.book_updates + c.updates_ignored;
+  r.quotes = c.quotes;
+  r.trades = c.trades + c.trade_history;
+  r.heartbeats = c.heartbeats;
+  r.other = c.other + c.out_of_order;
+  r.parse_errors = c.parse_errors;
+  r.last_parse_error = c.last_parse_error;
+  r.unknown_symbol = c.unknown_symbol;
+  r.updates_applied = c.book_updates;
+  r.updates_ignored = c.updates_ignored;
+  r.gaps = c.gaps;
+  r.resyncs = engine_resyncs + c.resyncs;
+  return WriteVenueReport(options, capture, registry, engine, r, elapsed);
 }
 
 }  // namespace

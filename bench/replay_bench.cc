@@ -129,6 +129,12 @@ void BM_ReplayKrakenV2Book10(benchmark::State& state) {
 void BM_ReplayOkxBooks(benchmark::State& state) {
   ReplayThroughApp(state, core::Venue::kOkx, "okx/OKX.ws.1.0");
 }
+void BM_ReplayBybitOrderbook500(benchmark::State& state) {
+  ReplayThroughApp(state, core::Venue::kBybit, "bybit/xrpusdt-ob500.data.zip");
+}
+void BM_ReplayCoinbaseLevel2(benchmark::State& state) {
+  ReplayThroughApp(state, core::Venue::kCoinbase, "coinbase/COINBASE.ws.28.0");
+}
 
 BENCHMARK(BM_ReplaySpotDepthOnly)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReplaySpotAllMessages)->Unit(benchmark::kMillisecond);
@@ -136,6 +142,8 @@ BENCHMARK(BM_ReplayUsdmDepthOnly)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReplayKrakenV1Book1000)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReplayKrakenV2Book10)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReplayOkxBooks)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReplayBybitOrderbook500)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReplayCoinbaseLevel2)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

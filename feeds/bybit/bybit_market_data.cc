@@ -17,22 +17,14 @@ enum TickerField : std::uint8_t {
 
 BybitMarketData::BybitMarketData(const core::SymbolRegistry& registry, core::EventSink& sink,
                                  ResyncRequester request_resync, BybitMarketDataOptions options)
-    : request_resync_(std::move(request_resync)),
-      parser_(registry, options.parser),
-      publisher_(sink, registry.size()),
-      books_(registry.size()),
-      tickers_(registry.size()) {
-  for (core::InstrumentId id = 0; id < registry.size(); ++id) {
-    const core::Instrument& instrument = registry.Get(id);
-    if (instrument.venue != core::Venue::kBybit) continue;
-    books_[id].instrument = &instrument;
-    instrument_ids_.push_back(id);
-  }
-}
+    : parser_(registry, options.parser),
+      books_(registry, core::Venue::kBybit, sink, std::move(request_resync), counters_.resyncs),
+      update_ids_(registry.size()),
+      tickers_(registry.size()) {}
 
 void BybitMarketData::OnFrame(std::string_view payload, std::int64_t receive_ns) {
   ++counters_.frames;
-  publisher_.RetryOwed();
+  books_.RetryOwed();
   BybitMessage message;
   const BybitParseError error = parser_.Parse(payload, &message);
   if (error == BybitParseError::kUnknownSymbol) {
@@ -50,7 +42,7 @@ void BybitMarketData::OnFrame(std::string_view payload, std::int64_t receive_ns)
   switch (message.kind) {
     case BybitMessageKind::kBookSnapshot:
     case BybitMessageKind::kBookDelta:
-      OnBook(books_[message.instrument->id], message, receive_ns);
+      OnBook(message.instrument->id, message, receive_ns);
       break;
     case BybitMessageKind::kTicker:
       ++counters_.ticker;
@@ -69,27 +61,28 @@ void BybitMarketData::OnFrame(std::string_view payload, std::int64_t receive_ns)
   }
 }
 
-void BybitMarketData::OnBook(Book& book, const BybitMessage& message, std::int64_t receive_ns) {
+void BybitMarketData::OnBook(core::InstrumentId id, const BybitMessage& message,
+                             std::int64_t receive_ns) {
   const BybitBook& data = message.book;
   // u == 1 is Bybit's service restart: whatever the type says, it starts a new book.
   const bool reset = message.kind == BybitMessageKind::kBookSnapshot || data.update_id == 1;
   if (reset) {
     ++counters_.book_snapshots;
-  } else if (book.state != core::BookState::kLive) {
+  } else if (!books_.live(id)) {
     ++counters_.deltas_ignored;  // waiting for the snapshot that a (re)subscription brings
     return;
-  } else if (book.update_id == UINT64_MAX || data.update_id != book.update_id + 1) {
+  } else if (update_ids_[id] == UINT64_MAX || data.update_id != update_ids_[id] + 1) {
     ++counters_.gaps;
-    return GoStale(book, core::BookReason::kSequenceGap, receive_ns);
+    return books_.GoStale(id, core::BookReason::kSequenceGap, receive_ns);
   }
-  if (!publisher_.EmitBook(book.instrument->id, reset, data.update_id, data.update_id,
-                           data.exchange_time_ns, receive_ns, data.bids, data.asks,
-                           /*goes_live=*/reset)) {
-    return GoStale(book, core::BookReason::kQueueOverflow, receive_ns);
+  // A reset goes out as a snapshot. A refused chunk has made the book STALE and asked for its
+  // resync.
+  if (!books_.PublishBook(id, reset, data.update_id, data.exchange_time_ns, receive_ns, data.bids,
+                          data.asks)) {
+    return;
   }
   if (!reset) ++counters_.book_deltas;
-  book.update_id = data.update_id;
-  book.state = core::BookState::kLive;
+  update_ids_[id] = data.update_id;
 }
 
 void BybitMarketData::OnUnreadableBook(const BybitMessage& message, std::int64_t receive_ns) {
@@ -97,11 +90,11 @@ void BybitMarketData::OnUnreadableBook(const BybitMessage& message, std::int64_t
       message.kind != BybitMessageKind::kBookDelta) {
     return;  // a ticker or trade with a bad value: that message is lost, no book is
   }
-  Book& book = books_[message.instrument->id];
+  const core::InstrumentId id = message.instrument->id;
   // Not LIVE: the book already waits for a snapshot and is not served; see the header for why no
   // second resync is asked for.
-  if (book.state != core::BookState::kLive) return;
-  GoStale(book, core::BookReason::kMalformed, receive_ns);
+  if (!books_.live(id)) return;
+  books_.GoStale(id, core::BookReason::kMalformed, receive_ns);
 }
 
 void BybitMarketData::OnTicker(const BybitMessage& message, std::int64_t receive_ns) {
@@ -128,79 +121,38 @@ void BybitMarketData::OnTicker(const BybitMessage& message, std::int64_t receive
   }
   state.known |= changed;
   if (changed == 0 || state.known != kAllFields) return;  // spot, or only other fields moved
-  core::Quote quote;
-  quote.instrument = message.instrument->id;
-  quote.bid_price = state.bid_price;
-  quote.bid_quantity = state.bid_quantity;
-  quote.ask_price = state.ask_price;
-  quote.ask_quantity = state.ask_quantity;
-  // 0: the ticker's `cs` is Bybit's cross sequence (the book's `seq`), not the book's `u`, so the
-  // engine has no book update to compare this quote with.
-  quote.update_id = 0;
-  quote.exchange_time_ns = ticker.exchange_time_ns;
-  quote.receive_time_ns = receive_ns;
-  publisher_.Publish(quote);
+  // update_id 0 (PublishQuote's): the ticker's `cs` is Bybit's cross sequence (the book's `seq`),
+  // not the book's `u`, so the engine has no book update to compare this quote with.
+  books_.PublishQuote(message.instrument->id, state.bid_price, state.bid_quantity, state.ask_price,
+                      state.ask_quantity, ticker.exchange_time_ns, receive_ns);
 }
 
 void BybitMarketData::OnTrades(const BybitMessage& message, std::int64_t receive_ns) {
   // Option trades share one topic per base coin: the symbols we do not list are left out.
   if (message.unknown_symbol_trades != 0) ++counters_.unknown_symbol;
   for (const BybitTrade& t : message.trades) {
-    core::Trade trade;
-    trade.instrument = t.instrument->id;
-    trade.aggressor = t.aggressor;
-    trade.price = t.price;
-    trade.quantity = t.quantity;
-    trade.trade_id = t.trade_id;
-    trade.exchange_time_ns = t.exchange_time_ns;
-    trade.receive_time_ns = receive_ns;
-    publisher_.Publish(trade);
+    books_.PublishTrade(t.instrument->id, t.aggressor, t.price, t.quantity, t.trade_id,
+                        t.exchange_time_ns, receive_ns);
   }
-}
-
-void BybitMarketData::GoStale(Book& book, core::BookReason reason, std::int64_t now_ns) {
-  book.state = core::BookState::kStale;
-  ++counters_.resyncs;
-  const core::InstrumentId id = book.instrument->id;
-  if (reason == core::BookReason::kQueueOverflow) {
-    // Right after a refusal: owed, so that STALE precedes the book's next event whatever happens.
-    publisher_.OweStatus(id, core::BookState::kStale, reason, now_ns);
-    publisher_.OweStatus(id, core::BookState::kSyncing, reason, now_ns);
-  } else {
-    publisher_.PublishStatus(id, core::BookState::kStale, reason, now_ns);
-    publisher_.PublishStatus(id, core::BookState::kSyncing, reason, now_ns);
-  }
-  if (request_resync_) request_resync_(id);
 }
 
 void BybitMarketData::OnDisconnected(core::BookReason reason, std::int64_t now_ns) {
-  for (core::InstrumentId id : instrument_ids_) {
-    tickers_[id] = TickerState{};
-    Book& book = books_[id];
-    if (book.state == core::BookState::kStale) continue;
-    book.state = core::BookState::kStale;
-    publisher_.PublishStatus(id, core::BookState::kStale, reason, now_ns);
-  }
+  // Ticker deltas on the next connection must not merge into fields from this one.
+  for (core::InstrumentId id : books_.instruments()) tickers_[id] = TickerState{};
+  books_.OnDisconnected(reason, now_ns);
 }
 
 void BybitMarketData::Resync(core::InstrumentId instrument, core::BookReason reason,
                              std::int64_t now_ns) {
-  if (instrument >= books_.size() || books_[instrument].instrument == nullptr) return;
-  GoStale(books_[instrument], reason, now_ns);
+  books_.Resync(instrument, reason, now_ns);
 }
 
 void BybitMarketData::Reset() {
-  for (core::InstrumentId id : instrument_ids_) {
-    books_[id].state = core::BookState::kSyncing;
-    books_[id].update_id = 0;
+  for (core::InstrumentId id : books_.instruments()) {
+    update_ids_[id] = 0;
     tickers_[id] = TickerState{};
   }
-  publisher_.Reset();
-}
-
-core::BookState BybitMarketData::book_state(core::InstrumentId instrument) const {
-  if (instrument >= books_.size()) return core::BookState::kStale;
-  return books_[instrument].state;
+  books_.Reset();
 }
 
 }  // namespace tradingd::feeds::bybit

@@ -30,14 +30,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string_view>
 #include <vector>
 
 #include "core/events.h"
 #include "core/instrument.h"
 #include "feeds/bybit/bybit_parser.h"
-#include "feeds/common/book_publisher.h"
+#include "feeds/common/feed_books.h"
 
 namespace tradingd::feeds::bybit {
 
@@ -63,7 +62,7 @@ struct BybitMarketDataCounters {
 
 class BybitMarketData {
  public:
-  using ResyncRequester = std::function<void(core::InstrumentId)>;
+  using ResyncRequester = FeedBooks::ResyncRequester;
 
   BybitMarketData(const core::SymbolRegistry& registry, core::EventSink& sink,
                   ResyncRequester request_resync, BybitMarketDataOptions options = {});
@@ -81,16 +80,13 @@ class BybitMarketData {
   void Reset();
 
   const BybitMarketDataCounters& counters() const { return counters_; }
-  std::uint64_t queue_drops() const { return publisher_.queue_drops(); }
-  core::BookState book_state(core::InstrumentId instrument) const;
-  const std::vector<core::InstrumentId>& instruments() const { return instrument_ids_; }
+  std::uint64_t queue_drops() const { return books_.queue_drops(); }
+  core::BookState book_state(core::InstrumentId instrument) const {
+    return books_.book_state(instrument);
+  }
+  const std::vector<core::InstrumentId>& instruments() const { return books_.instruments(); }
 
  private:
-  struct Book {
-    const core::Instrument* instrument = nullptr;  // null: not on Bybit
-    core::BookState state = core::BookState::kSyncing;
-    std::uint64_t update_id = 0;  // u of the last message applied (meaningful while LIVE)
-  };
   // The last bid/ask a linear ticker gave; `known` has a bit per field.
   struct TickerState {
     core::Price bid_price;
@@ -100,20 +96,18 @@ class BybitMarketData {
     std::uint8_t known = 0;
   };
 
-  void OnBook(Book& book, const BybitMessage& message, std::int64_t receive_ns);
+  void OnBook(core::InstrumentId id, const BybitMessage& message, std::int64_t receive_ns);
   // A book message for a known book that could not be read (kBadDecimal).
   void OnUnreadableBook(const BybitMessage& message, std::int64_t receive_ns);
   void OnTicker(const BybitMessage& message, std::int64_t receive_ns);
   void OnTrades(const BybitMessage& message, std::int64_t receive_ns);
-  void GoStale(Book& book, core::BookReason reason, std::int64_t now_ns);
 
-  ResyncRequester request_resync_;
   BybitParser parser_;
-  BookPublisher publisher_;
-  std::vector<Book> books_;           // by InstrumentId
+  BybitMarketDataCounters counters_;  // before books_, which counts resyncs in it
+  FeedBooks books_;
+  // By InstrumentId: u of the last message applied to the book (meaningful while it is LIVE).
+  std::vector<std::uint64_t> update_ids_;
   std::vector<TickerState> tickers_;  // by InstrumentId
-  std::vector<core::InstrumentId> instrument_ids_;
-  BybitMarketDataCounters counters_;
 };
 
 }  // namespace tradingd::feeds::bybit

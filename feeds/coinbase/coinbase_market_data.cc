@@ -1,25 +1,19 @@
 #include "feeds/coinbase/coinbase_market_data.h"
 
+#include <utility>
+
 namespace tradingd::feeds::coinbase {
 
 CoinbaseMarketData::CoinbaseMarketData(const core::SymbolRegistry& registry, core::EventSink& sink,
                                        ResyncRequester request_resync,
                                        CoinbaseParserOptions options)
-    : request_resync_(std::move(request_resync)),
-      parser_(registry, options),
-      publisher_(sink, registry.size()),
-      books_(registry.size()) {
-  for (core::InstrumentId id = 0; id < registry.size(); ++id) {
-    const core::Instrument& instrument = registry.Get(id);
-    if (instrument.venue != core::Venue::kCoinbase) continue;
-    books_[id].instrument = &instrument;
-    instrument_ids_.push_back(id);
-  }
-}
+    : parser_(registry, options),
+      books_(registry, core::Venue::kCoinbase, sink, std::move(request_resync), counters_.resyncs),
+      products_(registry.size()) {}
 
 void CoinbaseMarketData::OnFrame(std::string_view payload, std::int64_t receive_ns) {
   ++counters_.frames;
-  publisher_.RetryOwed();
+  books_.RetryOwed();
   CoinbaseMessage message;
   const FeedParseError error = parser_.Parse(payload, &message);
   if (error == FeedParseError::kUnknownSymbol) {
@@ -39,14 +33,10 @@ void CoinbaseMarketData::OnFrame(std::string_view payload, std::int64_t receive_
   if (message.unknown_products != 0) ++counters_.unknown_symbol;
   switch (message.kind) {
     case CoinbaseMessageKind::kBook:
-      for (const CoinbaseBook& book : message.books) {
-        OnBook(books_[book.instrument->id], book, message, receive_ns);
-      }
+      for (const CoinbaseBook& book : message.books) OnBook(book, message, receive_ns);
       break;
     case CoinbaseMessageKind::kQuote:
-      for (const CoinbaseQuote& quote : message.quotes) {
-        OnQuote(books_[quote.instrument->id], quote, receive_ns);
-      }
+      for (const CoinbaseQuote& quote : message.quotes) OnQuote(quote, receive_ns);
       break;
     case CoinbaseMessageKind::kTrade:
       OnTrades(message, receive_ns);
@@ -70,134 +60,91 @@ void CoinbaseMarketData::CheckConnectionSequence(const CoinbaseMessage& message,
     // Lower, repeated or skipped: either way the chain is broken and any book may have lost an
     // update. The message itself is still used: a snapshot in it makes its book LIVE again.
     ++counters_.gaps;
-    for (core::InstrumentId id : instrument_ids_) {
-      GoStale(books_[id], core::BookReason::kSequenceGap, receive_ns);
+    for (core::InstrumentId id : books_.instruments()) {
+      books_.GoStale(id, core::BookReason::kSequenceGap, receive_ns);
     }
   }
   has_expected_sequence_ = true;
   expected_sequence_ = message.sequence_num + 1;
 }
 
-void CoinbaseMarketData::OnBook(Book& book, const CoinbaseBook& update,
-                                const CoinbaseMessage& message, std::int64_t receive_ns) {
+void CoinbaseMarketData::OnBook(const CoinbaseBook& update, const CoinbaseMessage& message,
+                                std::int64_t receive_ns) {
+  const core::InstrumentId id = update.instrument->id;
   if (update.snapshot) {
     ++counters_.book_snapshots;
   } else {
-    if (book.state != core::BookState::kLive) {
+    if (!books_.live(id)) {
       ++counters_.updates_ignored;
       return;
     }
     if (update.bids.empty() && update.asks.empty()) return;  // changes nothing
     ++counters_.book_updates;
   }
-  ++book.updates;
-  const std::uint64_t sequence = message.has_sequence_num ? message.sequence_num : book.updates;
-  if (!publisher_.EmitBook(book.instrument->id, update.snapshot, sequence, sequence,
-                           update.exchange_time_ns, receive_ns, update.bids, update.asks,
-                           /*goes_live=*/update.snapshot)) {
-    return GoStale(book, core::BookReason::kQueueOverflow, receive_ns);
-  }
-  book.state = core::BookState::kLive;
+  Product& product = products_[id];
+  ++product.updates;
+  const std::uint64_t sequence = message.has_sequence_num ? message.sequence_num : product.updates;
+  // A refused chunk has made the book STALE and asked for its resync.
+  books_.PublishBook(id, update.snapshot, sequence, update.exchange_time_ns, receive_ns,
+                     update.bids, update.asks);
 }
 
-void CoinbaseMarketData::OnQuote(Book& book, const CoinbaseQuote& q, std::int64_t receive_ns) {
+void CoinbaseMarketData::OnQuote(const CoinbaseQuote& q, std::int64_t receive_ns) {
+  Product& product = products_[q.instrument->id];
   if (q.has_sequence) {
-    if (book.quote_sequence != 0 && q.sequence <= book.quote_sequence) {
+    if (product.quote_sequence != 0 && q.sequence <= product.quote_sequence) {
       ++counters_.out_of_order;
       return;
     }
-    book.quote_sequence = q.sequence;
+    product.quote_sequence = q.sequence;
   }
   ++counters_.quotes;
-  core::Quote quote;
-  quote.instrument = book.instrument->id;
-  quote.bid_price = q.bid_price;
-  quote.bid_quantity = q.bid_quantity;
-  quote.ask_price = q.ask_price;
-  quote.ask_quantity = q.ask_quantity;
-  quote.exchange_time_ns = q.exchange_time_ns;
-  quote.receive_time_ns = receive_ns;
-  publisher_.Publish(quote);
+  books_.PublishQuote(q.instrument->id, q.bid_price, q.bid_quantity, q.ask_price, q.ask_quantity,
+                      q.exchange_time_ns, receive_ns);
 }
 
 void CoinbaseMarketData::OnTrades(const CoinbaseMessage& message, std::int64_t receive_ns) {
   bool fresh = false, history = false;
   for (const CoinbaseTrade& t : message.trades) {
-    Book& book = books_[t.instrument->id];
+    Product& product = products_[t.instrument->id];
     if (t.has_sequence) {
-      if (book.trade_sequence != 0 && t.sequence <= book.trade_sequence) {
+      if (product.trade_sequence != 0 && t.sequence <= product.trade_sequence) {
         ++counters_.out_of_order;
         continue;
       }
-      book.trade_sequence = t.sequence;
+      product.trade_sequence = t.sequence;
     }
     if (t.history) {
       history = true;
       continue;
     }
     fresh = true;
-    core::Trade trade;
-    trade.instrument = book.instrument->id;
-    trade.aggressor = t.aggressor;
-    trade.price = t.price;
-    trade.quantity = t.quantity;
-    trade.trade_id = t.trade_id;
-    trade.exchange_time_ns = t.exchange_time_ns;
-    trade.receive_time_ns = receive_ns;
-    publisher_.Publish(trade);
+    books_.PublishTrade(t.instrument->id, t.aggressor, t.price, t.quantity, t.trade_id,
+                        t.exchange_time_ns, receive_ns);
   }
   if (fresh) ++counters_.trades;
   if (history) ++counters_.trade_history;
 }
 
-void CoinbaseMarketData::GoStale(Book& book, core::BookReason reason, std::int64_t now_ns) {
-  book.state = core::BookState::kStale;
-  ++counters_.resyncs;
-  const core::InstrumentId id = book.instrument->id;
-  if (reason == core::BookReason::kQueueOverflow) {
-    // Right after a refusal: owed, so that STALE precedes the book's next event whatever happens.
-    publisher_.OweStatus(id, core::BookState::kStale, reason, now_ns);
-    publisher_.OweStatus(id, core::BookState::kSyncing, reason, now_ns);
-  } else {
-    publisher_.PublishStatus(id, core::BookState::kStale, reason, now_ns);
-    publisher_.PublishStatus(id, core::BookState::kSyncing, reason, now_ns);
-  }
-  if (request_resync_) request_resync_(id);
-}
-
 void CoinbaseMarketData::OnDisconnected(core::BookReason reason, std::int64_t now_ns) {
   has_expected_sequence_ = false;
-  for (core::InstrumentId id : instrument_ids_) {
-    Book& book = books_[id];
-    // Product sequences are the venue's, but a restarted counter must not silence a product: the
-    // next connection starts from whatever it sends (its last_match is history, never published).
-    book.trade_sequence = book.quote_sequence = 0;
-    if (book.state == core::BookState::kStale) continue;
-    book.state = core::BookState::kStale;
-    publisher_.PublishStatus(id, core::BookState::kStale, reason, now_ns);
+  // Product sequences are the venue's, but a restarted counter must not silence a product: the
+  // next connection starts from whatever it sends (its last_match is history, never published).
+  for (core::InstrumentId id : books_.instruments()) {
+    products_[id].trade_sequence = products_[id].quote_sequence = 0;
   }
+  books_.OnDisconnected(reason, now_ns);
 }
 
 void CoinbaseMarketData::Resync(core::InstrumentId instrument, core::BookReason reason,
                                 std::int64_t now_ns) {
-  if (instrument >= books_.size() || books_[instrument].instrument == nullptr) return;
-  GoStale(books_[instrument], reason, now_ns);
+  books_.Resync(instrument, reason, now_ns);
 }
 
 void CoinbaseMarketData::Reset() {
   has_expected_sequence_ = false;
-  for (core::InstrumentId id : instrument_ids_) {
-    Book& book = books_[id];
-    book.state = core::BookState::kSyncing;
-    book.updates = 0;
-    book.trade_sequence = book.quote_sequence = 0;
-  }
-  publisher_.Reset();
-}
-
-core::BookState CoinbaseMarketData::book_state(core::InstrumentId instrument) const {
-  if (instrument >= books_.size()) return core::BookState::kStale;
-  return books_[instrument].state;
+  for (core::InstrumentId id : books_.instruments()) products_[id] = Product{};
+  books_.Reset();
 }
 
 }  // namespace tradingd::feeds::coinbase

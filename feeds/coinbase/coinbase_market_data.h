@@ -33,14 +33,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string_view>
 #include <vector>
 
 #include "core/events.h"
 #include "core/instrument.h"
 #include "feeds/coinbase/coinbase_parser.h"
-#include "feeds/common/book_publisher.h"
+#include "feeds/common/feed_books.h"
 
 namespace tradingd::feeds::coinbase {
 
@@ -65,7 +64,7 @@ struct CoinbaseMarketDataCounters {
 
 class CoinbaseMarketData {
  public:
-  using ResyncRequester = std::function<void(core::InstrumentId)>;
+  using ResyncRequester = FeedBooks::ResyncRequester;
 
   CoinbaseMarketData(const core::SymbolRegistry& registry, core::EventSink& sink,
                      ResyncRequester request_resync, CoinbaseParserOptions options = {});
@@ -82,14 +81,15 @@ class CoinbaseMarketData {
   void Reset();
 
   const CoinbaseMarketDataCounters& counters() const { return counters_; }
-  std::uint64_t queue_drops() const { return publisher_.queue_drops(); }
-  core::BookState book_state(core::InstrumentId instrument) const;
-  const std::vector<core::InstrumentId>& instruments() const { return instrument_ids_; }
+  std::uint64_t queue_drops() const { return books_.queue_drops(); }
+  core::BookState book_state(core::InstrumentId instrument) const {
+    return books_.book_state(instrument);
+  }
+  const std::vector<core::InstrumentId>& instruments() const { return books_.instruments(); }
 
  private:
-  struct Book {
-    const core::Instrument* instrument = nullptr;  // null: not on Coinbase
-    core::BookState state = core::BookState::kSyncing;
+  // What Coinbase keeps of a product beside its book's state in books_.
+  struct Product {
     std::uint64_t updates = 0;  // messages applied: the engine's sequence when Coinbase gives none
     // Exchange: the last `sequence` of a match and of a ticker (0: none yet on this connection).
     std::uint64_t trade_sequence = 0;
@@ -97,18 +97,14 @@ class CoinbaseMarketData {
   };
 
   void CheckConnectionSequence(const CoinbaseMessage& message, std::int64_t receive_ns);
-  void OnBook(Book& book, const CoinbaseBook& update, const CoinbaseMessage& message,
-              std::int64_t receive_ns);
-  void OnQuote(Book& book, const CoinbaseQuote& quote, std::int64_t receive_ns);
+  void OnBook(const CoinbaseBook& update, const CoinbaseMessage& message, std::int64_t receive_ns);
+  void OnQuote(const CoinbaseQuote& quote, std::int64_t receive_ns);
   void OnTrades(const CoinbaseMessage& message, std::int64_t receive_ns);
-  void GoStale(Book& book, core::BookReason reason, std::int64_t now_ns);
 
-  ResyncRequester request_resync_;
   CoinbaseParser parser_;
-  BookPublisher publisher_;
-  std::vector<Book> books_;  // by InstrumentId
-  std::vector<core::InstrumentId> instrument_ids_;
-  CoinbaseMarketDataCounters counters_;
+  CoinbaseMarketDataCounters counters_;  // before books_, which counts resyncs in it
+  FeedBooks books_;
+  std::vector<Product> products_;  // by InstrumentId
   // Advanced Trade: the sequence_num the next message must carry.
   bool has_expected_sequence_ = false;
   std::uint64_t expected_sequence_ = 0;

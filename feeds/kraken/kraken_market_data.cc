@@ -1,6 +1,7 @@
 #include "feeds/kraken/kraken_market_data.h"
 
 #include <array>
+#include <utility>
 
 #include "core/decimal.h"
 
@@ -9,17 +10,13 @@ namespace tradingd::feeds::kraken {
 KrakenMarketData::KrakenMarketData(const core::SymbolRegistry& registry, core::EventSink& sink,
                                    ResyncRequester request_resync, KrakenMarketDataOptions options)
     : registry_(registry),
-      request_resync_(std::move(request_resync)),
       options_(options),
       parser_(registry, options.parser),
-      publisher_(sink, registry.size()),
-      books_(registry.size()) {
-  for (core::InstrumentId id = 0; id < registry.size(); ++id) {
-    const core::Instrument& instrument = registry.Get(id);
-    if (instrument.venue != core::Venue::kKraken) continue;
-    books_[id].instrument = &instrument;
-    books_[id].levels.set_depth_limit(options_.book_depth);
-    instrument_ids_.push_back(id);
+      books_(registry, core::Venue::kKraken, sink, std::move(request_resync), counters_.resyncs,
+             /*on_stale=*/[this](core::InstrumentId id) { text_books_[id].levels.Clear(); }),
+      text_books_(registry.size()) {
+  for (core::InstrumentId id : books_.instruments()) {
+    text_books_[id].levels.set_depth_limit(options_.book_depth);
   }
   out_bids_.reserve(2 * options_.parser.max_levels_per_side);
   out_asks_.reserve(2 * options_.parser.max_levels_per_side);
@@ -27,7 +24,7 @@ KrakenMarketData::KrakenMarketData(const core::SymbolRegistry& registry, core::E
 
 void KrakenMarketData::OnFrame(std::string_view payload, std::int64_t receive_ns) {
   ++counters_.frames;
-  publisher_.RetryOwed();
+  books_.RetryOwed();
   KrakenMessage message;
   const KrakenParseError error = parser_.Parse(payload, &message);
   if (error == KrakenParseError::kUnknownSymbol) {
@@ -44,33 +41,20 @@ void KrakenMarketData::OnFrame(std::string_view payload, std::int64_t receive_ns
   switch (message.kind) {
     case KrakenMessageKind::kBookSnapshot:
     case KrakenMessageKind::kBookUpdate:
-      OnBook(books_[message.instrument->id], message, receive_ns);
+      OnBook(*message.instrument, text_books_[message.instrument->id], message, receive_ns);
       break;
     case KrakenMessageKind::kTicker: {
       ++counters_.ticker;
-      core::Quote quote;
-      quote.instrument = message.instrument->id;
-      quote.bid_price = message.ticker.bid_price;
-      quote.bid_quantity = message.ticker.bid_quantity;
-      quote.ask_price = message.ticker.ask_price;
-      quote.ask_quantity = message.ticker.ask_quantity;
-      quote.exchange_time_ns = message.ticker.exchange_time_ns;
-      quote.receive_time_ns = receive_ns;
-      publisher_.Publish(quote);
+      const KrakenTicker& q = message.ticker;
+      books_.PublishQuote(message.instrument->id, q.bid_price, q.bid_quantity, q.ask_price,
+                          q.ask_quantity, q.exchange_time_ns, receive_ns);
       break;
     }
     case KrakenMessageKind::kTrade:
       ++counters_.trade;
       for (const KrakenTrade& t : message.trades) {
-        core::Trade trade;
-        trade.instrument = message.instrument->id;
-        trade.aggressor = t.aggressor;
-        trade.price = t.price;
-        trade.quantity = t.quantity;
-        trade.trade_id = t.trade_id;
-        trade.exchange_time_ns = t.exchange_time_ns;
-        trade.receive_time_ns = receive_ns;
-        publisher_.Publish(trade);
+        books_.PublishTrade(message.instrument->id, t.aggressor, t.price, t.quantity, t.trade_id,
+                            t.exchange_time_ns, receive_ns);
       }
       break;
     case KrakenMessageKind::kHeartbeat:
@@ -85,12 +69,13 @@ void KrakenMarketData::OnFrame(std::string_view payload, std::int64_t receive_ns
   }
 }
 
-bool KrakenMarketData::ApplyLevels(Book& book, const KrakenBook& message, bool snapshot) {
+bool KrakenMarketData::ApplyLevels(const core::Instrument& instrument, TextBook& book,
+                                   const KrakenBook& message, bool snapshot) {
   // v2 numbers are written with the pair's precision, as Kraken computes the checksum; v1 texts
   // (and v2 before the precision is known) are used as received.
   std::array<char, core::kMaxDecimalText> price_text, quantity_text;
-  const int scale_p = book.instrument->price_scale;
-  const int scale_q = book.instrument->quantity_scale;
+  const int scale_p = instrument.price_scale;
+  const int scale_q = instrument.quantity_scale;
   for (int side = 0; side < 2; ++side) {
     const bool bid = side == 0;
     const std::span<const KrakenLevel> levels = bid ? message.bids : message.asks;
@@ -118,26 +103,28 @@ bool KrakenMarketData::ApplyLevels(Book& book, const KrakenBook& message, bool s
   return true;
 }
 
-void KrakenMarketData::OnBook(Book& book, const KrakenMessage& message, std::int64_t receive_ns) {
+void KrakenMarketData::OnBook(const core::Instrument& instrument, TextBook& book,
+                              const KrakenMessage& message, std::int64_t receive_ns) {
+  const core::InstrumentId id = instrument.id;
   const bool snapshot = message.kind == KrakenMessageKind::kBookSnapshot;
   if (snapshot) {
     ++counters_.book_snapshots;
     book.levels.Clear();
-  } else if (book.state != core::BookState::kLive) {
+  } else if (!books_.live(id)) {
     ++counters_.updates_ignored;  // waiting for the snapshot that a resync asked for
     return;
   }
   out_bids_.clear();
   out_asks_.clear();
-  if (!ApplyLevels(book, message.book, snapshot)) {
+  if (!ApplyLevels(instrument, book, message.book, snapshot)) {
     ++counters_.bad_levels;
-    return GoStale(book, core::BookReason::kMalformed, receive_ns);
+    return books_.GoStale(id, core::BookReason::kMalformed, receive_ns);
   }
   book.levels.Truncate(&out_bids_, &out_asks_);
   if (message.book.has_checksum) {
     if (KrakenChecksum(book.levels) != message.book.checksum) {
       ++counters_.checksum_failed;
-      return GoStale(book, core::BookReason::kChecksum, receive_ns);
+      return books_.GoStale(id, core::BookReason::kChecksum, receive_ns);
     }
     ++counters_.checksum_ok;
   }
@@ -157,70 +144,38 @@ void KrakenMarketData::OnBook(Book& book, const KrakenMessage& message, std::int
     ++counters_.book_updates;
   }
   ++book.updates;
-  if (!publisher_.EmitBook(book.instrument->id, snapshot, book.updates, book.updates,
-                           message.book.exchange_time_ns, receive_ns, out_bids_, out_asks_,
-                           /*goes_live=*/snapshot)) {
-    return GoStale(book, core::BookReason::kQueueOverflow, receive_ns);
-  }
-  book.state = core::BookState::kLive;
-}
-
-void KrakenMarketData::GoStale(Book& book, core::BookReason reason, std::int64_t now_ns) {
-  book.state = core::BookState::kStale;
-  book.levels.Clear();
-  ++counters_.resyncs;
-  const core::InstrumentId id = book.instrument->id;
-  if (reason == core::BookReason::kQueueOverflow) {
-    // Right after a refusal: owed, so that STALE precedes the book's next event whatever happens.
-    publisher_.OweStatus(id, core::BookState::kStale, reason, now_ns);
-    publisher_.OweStatus(id, core::BookState::kSyncing, reason, now_ns);
-  } else {
-    publisher_.PublishStatus(id, core::BookState::kStale, reason, now_ns);
-    publisher_.PublishStatus(id, core::BookState::kSyncing, reason, now_ns);
-  }
-  if (request_resync_) request_resync_(book.instrument->id);
+  // A refused chunk has made the book STALE and asked for its resync.
+  books_.PublishBook(id, snapshot, book.updates, message.book.exchange_time_ns, receive_ns,
+                     out_bids_, out_asks_);
 }
 
 void KrakenMarketData::OnDisconnected(core::BookReason reason, std::int64_t now_ns) {
-  for (core::InstrumentId id : instrument_ids_) {
-    Book& book = books_[id];
-    book.levels.Clear();
-    if (book.state == core::BookState::kStale) continue;
-    book.state = core::BookState::kStale;
-    publisher_.PublishStatus(id, core::BookState::kStale, reason, now_ns);
-  }
+  books_.OnDisconnected(reason, now_ns);
 }
 
 void KrakenMarketData::Resync(core::InstrumentId instrument, core::BookReason reason,
                               std::int64_t now_ns) {
-  if (instrument >= books_.size() || books_[instrument].instrument == nullptr) return;
-  GoStale(books_[instrument], reason, now_ns);
+  books_.Resync(instrument, reason, now_ns);
 }
 
 void KrakenMarketData::SetPrecision(core::InstrumentId instrument, int price_decimals,
                                     int quantity_decimals) {
-  if (instrument >= books_.size()) return;
-  books_[instrument].price_decimals = price_decimals;
-  books_[instrument].quantity_decimals = quantity_decimals;
+  if (instrument >= text_books_.size()) return;
+  text_books_[instrument].price_decimals = price_decimals;
+  text_books_[instrument].quantity_decimals = quantity_decimals;
 }
 
 void KrakenMarketData::SetDepth(core::InstrumentId instrument, std::size_t depth) {
-  if (instrument >= books_.size()) return;
-  books_[instrument].levels.set_depth_limit(depth);
+  if (instrument >= text_books_.size()) return;
+  text_books_[instrument].levels.set_depth_limit(depth);
 }
 
 void KrakenMarketData::Reset() {
-  for (core::InstrumentId id : instrument_ids_) {
-    books_[id].levels.Clear();
-    books_[id].state = core::BookState::kSyncing;
-    books_[id].updates = 0;
+  for (core::InstrumentId id : books_.instruments()) {
+    text_books_[id].levels.Clear();
+    text_books_[id].updates = 0;
   }
-  publisher_.Reset();
-}
-
-core::BookState KrakenMarketData::book_state(core::InstrumentId instrument) const {
-  if (instrument >= books_.size()) return core::BookState::kStale;
-  return books_[instrument].state;
+  books_.Reset();
 }
 
 }  // namespace tradingd::feeds::kraken

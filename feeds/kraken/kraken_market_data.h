@@ -22,13 +22,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string_view>
 #include <vector>
 
 #include "core/events.h"
 #include "core/instrument.h"
-#include "feeds/common/book_publisher.h"
+#include "feeds/common/feed_books.h"
 #include "feeds/common/level_text_book.h"
 #include "feeds/kraken/kraken_parser.h"
 
@@ -60,7 +59,7 @@ struct KrakenMarketDataCounters {
 
 class KrakenMarketData {
  public:
-  using ResyncRequester = std::function<void(core::InstrumentId)>;
+  using ResyncRequester = FeedBooks::ResyncRequester;
 
   KrakenMarketData(const core::SymbolRegistry& registry, core::EventSink& sink,
                    ResyncRequester request_resync, KrakenMarketDataOptions options = {});
@@ -82,34 +81,34 @@ class KrakenMarketData {
   void Reset();
 
   const KrakenMarketDataCounters& counters() const { return counters_; }
-  std::uint64_t queue_drops() const { return publisher_.queue_drops(); }
-  core::BookState book_state(core::InstrumentId instrument) const;
-  const std::vector<core::InstrumentId>& instruments() const { return instrument_ids_; }
+  std::uint64_t queue_drops() const { return books_.queue_drops(); }
+  core::BookState book_state(core::InstrumentId instrument) const {
+    return books_.book_state(instrument);
+  }
+  const std::vector<core::InstrumentId>& instruments() const { return books_.instruments(); }
 
  private:
-  struct Book {
-    const core::Instrument* instrument = nullptr;  // null: not on Kraken
-    LevelTextBook levels;
-    core::BookState state = core::BookState::kSyncing;
+  // What Kraken keeps of a book beside its state in books_.
+  struct TextBook {
+    LevelTextBook levels;     // emptied whenever the book goes STALE
     int price_decimals = -1;  // -1: use the text as received
     int quantity_decimals = -1;
     std::uint64_t updates = 0;  // messages applied since start: the engine's sequence
   };
 
-  void OnBook(Book& book, const KrakenMessage& message, std::int64_t receive_ns);
+  void OnBook(const core::Instrument& instrument, TextBook& book, const KrakenMessage& message,
+              std::int64_t receive_ns);
   // Applies the message's levels to the text book (and to the outgoing lists); false when one was
   // refused.
-  bool ApplyLevels(Book& book, const KrakenBook& message, bool snapshot);
-  void GoStale(Book& book, core::BookReason reason, std::int64_t now_ns);
+  bool ApplyLevels(const core::Instrument& instrument, TextBook& book, const KrakenBook& message,
+                   bool snapshot);
 
   const core::SymbolRegistry& registry_;
-  ResyncRequester request_resync_;
   KrakenMarketDataOptions options_;
   KrakenParser parser_;
-  BookPublisher publisher_;
-  std::vector<Book> books_;  // by InstrumentId
-  std::vector<core::InstrumentId> instrument_ids_;
-  KrakenMarketDataCounters counters_;
+  KrakenMarketDataCounters counters_;  // before books_, which counts resyncs in it
+  FeedBooks books_;
+  std::vector<TextBook> text_books_;  // by InstrumentId
   // Scratch for the levels of one message as the engine gets them.
   std::vector<core::PriceLevel> out_bids_;
   std::vector<core::PriceLevel> out_asks_;

@@ -1,27 +1,26 @@
 #include "feeds/okx/okx_market_data.h"
 
+#include <utility>
+
 namespace tradingd::feeds::okx {
 
 OkxMarketData::OkxMarketData(const core::SymbolRegistry& registry, core::EventSink& sink,
                              ResyncRequester request_resync, OkxParserOptions options)
-    : request_resync_(std::move(request_resync)),
-      parser_(registry, options),
-      publisher_(sink, registry.size()),
-      books_(registry.size()) {
-  for (core::InstrumentId id = 0; id < registry.size(); ++id) {
-    const core::Instrument& instrument = registry.Get(id);
-    if (instrument.venue != core::Venue::kOkx) continue;
-    books_[id].instrument = &instrument;
-    books_[id].levels.set_depth_limit(0);
-    instrument_ids_.push_back(id);
-  }
+    : parser_(registry, options),
+      books_(registry, core::Venue::kOkx, sink, std::move(request_resync), counters_.resyncs,
+             /*on_stale=*/[this](core::InstrumentId id) {
+               text_books_[id].levels.Clear();
+               text_books_[id].has_sequence = false;
+             }),
+      text_books_(registry.size()) {
+  for (core::InstrumentId id : books_.instruments()) text_books_[id].levels.set_depth_limit(0);
   out_bids_.reserve(2 * 400);
   out_asks_.reserve(2 * 400);
 }
 
 void OkxMarketData::OnFrame(std::string_view payload, std::int64_t receive_ns) {
   ++counters_.frames;
-  publisher_.RetryOwed();
+  books_.RetryOwed();
   OkxMessage message;
   const FeedParseError error = parser_.Parse(payload, &message);
   if (error == FeedParseError::kUnknownSymbol) {
@@ -38,33 +37,20 @@ void OkxMarketData::OnFrame(std::string_view payload, std::int64_t receive_ns) {
   switch (message.kind) {
     case OkxMessageKind::kBookSnapshot:
     case OkxMessageKind::kBookUpdate:
-      OnBook(books_[message.instrument->id], message, receive_ns);
+      OnBook(message.instrument->id, text_books_[message.instrument->id], message, receive_ns);
       break;
     case OkxMessageKind::kQuote: {
       ++counters_.quotes;
-      core::Quote quote;
-      quote.instrument = message.instrument->id;
-      quote.bid_price = message.quote.bid_price;
-      quote.bid_quantity = message.quote.bid_quantity;
-      quote.ask_price = message.quote.ask_price;
-      quote.ask_quantity = message.quote.ask_quantity;
-      quote.exchange_time_ns = message.quote.exchange_time_ns;
-      quote.receive_time_ns = receive_ns;
-      publisher_.Publish(quote);
+      const OkxQuote& q = message.quote;
+      books_.PublishQuote(message.instrument->id, q.bid_price, q.bid_quantity, q.ask_price,
+                          q.ask_quantity, q.exchange_time_ns, receive_ns);
       break;
     }
     case OkxMessageKind::kTrade:
       ++counters_.trades;
       for (const OkxTrade& t : message.trades) {
-        core::Trade trade;
-        trade.instrument = message.instrument->id;
-        trade.aggressor = t.aggressor;
-        trade.price = t.price;
-        trade.quantity = t.quantity;
-        trade.trade_id = t.trade_id;
-        trade.exchange_time_ns = t.exchange_time_ns;
-        trade.receive_time_ns = receive_ns;
-        publisher_.Publish(trade);
+        books_.PublishTrade(message.instrument->id, t.aggressor, t.price, t.quantity, t.trade_id,
+                            t.exchange_time_ns, receive_ns);
       }
       break;
     case OkxMessageKind::kVenueError:
@@ -76,14 +62,15 @@ void OkxMarketData::OnFrame(std::string_view payload, std::int64_t receive_ns) {
   }
 }
 
-void OkxMarketData::OnBook(Book& book, const OkxMessage& message, std::int64_t receive_ns) {
+void OkxMarketData::OnBook(core::InstrumentId id, TextBook& book, const OkxMessage& message,
+                           std::int64_t receive_ns) {
   const OkxBook& m = message.book;
   const bool snapshot = message.kind == OkxMessageKind::kBookSnapshot;
   if (snapshot) {
     ++counters_.book_snapshots;
     book.levels.Clear();
   } else {
-    if (book.state != core::BookState::kLive) {
+    if (!books_.live(id)) {
       ++counters_.updates_ignored;
       return;
     }
@@ -91,7 +78,7 @@ void OkxMarketData::OnBook(Book& book, const OkxMessage& message, std::int64_t r
       // prevSeqId chains the messages; a seqId below it is the restart after maintenance.
       if (m.previous_sequence != book.sequence) {
         ++counters_.gaps;
-        return GoStale(book, core::BookReason::kSequenceGap, receive_ns);
+        return books_.GoStale(id, core::BookReason::kSequenceGap, receive_ns);
       }
       if (m.sequence < m.previous_sequence) ++counters_.sequence_resets;
       if (m.sequence == m.previous_sequence && m.bids.empty() && m.asks.empty()) {
@@ -112,7 +99,7 @@ void OkxMarketData::OnBook(Book& book, const OkxMessage& message, std::int64_t r
       if (!book.levels.Set(bid ? core::Side::kBuy : core::Side::kSell, level.price, level.quantity,
                            level.price_text, level.quantity_text)) {
         ++counters_.bad_levels;
-        return GoStale(book, core::BookReason::kMalformed, receive_ns);
+        return books_.GoStale(id, core::BookReason::kMalformed, receive_ns);
       }
       (bid ? out_bids_ : out_asks_).push_back({level.price, level.quantity});
     }
@@ -120,7 +107,7 @@ void OkxMarketData::OnBook(Book& book, const OkxMessage& message, std::int64_t r
   if (m.has_checksum) {
     if (OkxChecksum(book.levels) != m.checksum) {
       ++counters_.checksum_failed;
-      return GoStale(book, core::BookReason::kChecksum, receive_ns);
+      return books_.GoStale(id, core::BookReason::kChecksum, receive_ns);
     }
     ++counters_.checksum_ok;
   }
@@ -130,60 +117,27 @@ void OkxMarketData::OnBook(Book& book, const OkxMessage& message, std::int64_t r
   if (!snapshot) ++counters_.book_updates;
   const std::uint64_t sequence =
       m.has_sequence && m.sequence >= 0 ? static_cast<std::uint64_t>(m.sequence) : book.updates;
-  if (!publisher_.EmitBook(book.instrument->id, snapshot, sequence, sequence, m.exchange_time_ns,
-                           receive_ns, out_bids_, out_asks_, /*goes_live=*/snapshot)) {
-    return GoStale(book, core::BookReason::kQueueOverflow, receive_ns);
-  }
-  book.state = core::BookState::kLive;
-}
-
-void OkxMarketData::GoStale(Book& book, core::BookReason reason, std::int64_t now_ns) {
-  book.state = core::BookState::kStale;
-  book.levels.Clear();
-  book.has_sequence = false;
-  ++counters_.resyncs;
-  const core::InstrumentId id = book.instrument->id;
-  if (reason == core::BookReason::kQueueOverflow) {
-    // Right after a refusal: owed, so that STALE precedes the book's next event whatever happens.
-    publisher_.OweStatus(id, core::BookState::kStale, reason, now_ns);
-    publisher_.OweStatus(id, core::BookState::kSyncing, reason, now_ns);
-  } else {
-    publisher_.PublishStatus(id, core::BookState::kStale, reason, now_ns);
-    publisher_.PublishStatus(id, core::BookState::kSyncing, reason, now_ns);
-  }
-  if (request_resync_) request_resync_(id);
+  // A refused chunk has made the book STALE and asked for its resync.
+  books_.PublishBook(id, snapshot, sequence, m.exchange_time_ns, receive_ns, out_bids_, out_asks_);
 }
 
 void OkxMarketData::OnDisconnected(core::BookReason reason, std::int64_t now_ns) {
-  for (core::InstrumentId id : instrument_ids_) {
-    Book& book = books_[id];
-    book.levels.Clear();
-    book.has_sequence = false;
-    if (book.state == core::BookState::kStale) continue;
-    book.state = core::BookState::kStale;
-    publisher_.PublishStatus(id, core::BookState::kStale, reason, now_ns);
-  }
+  books_.OnDisconnected(reason, now_ns);
 }
 
 void OkxMarketData::Resync(core::InstrumentId instrument, core::BookReason reason,
                            std::int64_t now_ns) {
-  if (instrument >= books_.size() || books_[instrument].instrument == nullptr) return;
-  GoStale(books_[instrument], reason, now_ns);
+  books_.Resync(instrument, reason, now_ns);
 }
 
 void OkxMarketData::Reset() {
-  for (core::InstrumentId id : instrument_ids_) {
-    books_[id].levels.Clear();
-    books_[id].state = core::BookState::kSyncing;
-    books_[id].has_sequence = false;
-    books_[id].updates = 0;
+  for (core::InstrumentId id : books_.instruments()) {
+    TextBook& book = text_books_[id];
+    book.levels.Clear();
+    book.has_sequence = false;
+    book.updates = 0;
   }
-  publisher_.Reset();
-}
-
-core::BookState OkxMarketData::book_state(core::InstrumentId instrument) const {
-  if (instrument >= books_.size()) return core::BookState::kStale;
-  return books_[instrument].state;
+  books_.Reset();
 }
 
 }  // namespace tradingd::feeds::okx

@@ -19,13 +19,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string_view>
 #include <vector>
 
 #include "core/events.h"
 #include "core/instrument.h"
-#include "feeds/common/book_publisher.h"
+#include "feeds/common/feed_books.h"
 #include "feeds/common/level_text_book.h"
 #include "feeds/okx/okx_parser.h"
 
@@ -54,7 +53,7 @@ struct OkxMarketDataCounters {
 
 class OkxMarketData {
  public:
-  using ResyncRequester = std::function<void(core::InstrumentId)>;
+  using ResyncRequester = FeedBooks::ResyncRequester;
 
   OkxMarketData(const core::SymbolRegistry& registry, core::EventSink& sink,
                 ResyncRequester request_resync, OkxParserOptions options = {});
@@ -69,29 +68,30 @@ class OkxMarketData {
   void Reset();
 
   const OkxMarketDataCounters& counters() const { return counters_; }
-  std::uint64_t queue_drops() const { return publisher_.queue_drops(); }
-  core::BookState book_state(core::InstrumentId instrument) const;
-  const std::vector<core::InstrumentId>& instruments() const { return instrument_ids_; }
+  std::uint64_t queue_drops() const { return books_.queue_drops(); }
+  core::BookState book_state(core::InstrumentId instrument) const {
+    return books_.book_state(instrument);
+  }
+  const std::vector<core::InstrumentId>& instruments() const { return books_.instruments(); }
 
  private:
-  struct Book {
-    const core::Instrument* instrument = nullptr;  // null: not on OKX
-    LevelTextBook levels;  // no depth limit: OKX deletes every level it drops
-    core::BookState state = core::BookState::kSyncing;
+  // What OKX needs of a book beside its state in books_.
+  struct TextBook {
+    // No depth limit: OKX deletes every level it drops. The texts and the seqId are dropped
+    // whenever the book goes STALE.
+    LevelTextBook levels;
     bool has_sequence = false;
     std::int64_t sequence = 0;  // the last seqId
     std::uint64_t updates = 0;  // messages applied: the engine's sequence when OKX gives none
   };
 
-  void OnBook(Book& book, const OkxMessage& message, std::int64_t receive_ns);
-  void GoStale(Book& book, core::BookReason reason, std::int64_t now_ns);
+  void OnBook(core::InstrumentId id, TextBook& book, const OkxMessage& message,
+              std::int64_t receive_ns);
 
-  ResyncRequester request_resync_;
   OkxParser parser_;
-  BookPublisher publisher_;
-  std::vector<Book> books_;  // by InstrumentId
-  std::vector<core::InstrumentId> instrument_ids_;
-  OkxMarketDataCounters counters_;
+  OkxMarketDataCounters counters_;  // before books_, which counts resyncs in it
+  FeedBooks books_;
+  std::vector<TextBook> text_books_;  // by InstrumentId
   std::vector<core::PriceLevel> out_bids_;
   std::vector<core::PriceLevel> out_asks_;
 };

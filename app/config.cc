@@ -221,7 +221,7 @@ VenueConfig ReadVenue(const std::string& source, core::Venue venue, const toml::
   }
   if (config.enabled && !VenueSupported(venue)) {
     Fail(source, *table,
-         fmt::format("{}: venue '{}' is not supported by this version yet (supported: binance)", path,
+         fmt::format("{}: venue '{}' is not supported by this version yet (supported: binance, binance-usdm)", path,
                      core::VenueName(venue)));
   }
   return config;
@@ -331,7 +331,9 @@ Config ReadDocument(const toml::table& root, const std::string& source, const En
 
 const char* ModeName(Mode mode) { return mode == Mode::kSandbox ? "sandbox" : "live"; }
 
-bool VenueSupported(core::Venue venue) { return venue == core::Venue::kBinance; }
+bool VenueSupported(core::Venue venue) {
+  return venue == core::Venue::kBinance || venue == core::Venue::kBinanceUsdm;
+}
 
 const VenueConfig* Config::Venue(core::Venue venue) const {
   for (const VenueConfig& v : venues) {

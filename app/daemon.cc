@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <future>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,10 +87,16 @@ class IoThread {
   std::thread thread_;
 };
 
+bool IsBinance(core::Venue venue) {
+  return venue == core::Venue::kBinance || venue == core::Venue::kBinanceUsdm;
+}
+
 // The simulated symbol for a configured instrument: the sim's own defaults where it has them (BTC,
 // ETH), otherwise a generic market around 100.
 sim::SymbolSpec SimSymbolFor(const core::Instrument& instrument) {
-  for (const sim::SymbolSpec& spec : sim::binance::DefaultSymbols()) {
+  const bool futures = instrument.venue == core::Venue::kBinanceUsdm;
+  for (const sim::SymbolSpec& spec :
+       futures ? sim::binance::DefaultUsdmSymbols() : sim::binance::DefaultSymbols()) {
     if (spec.symbol == instrument.venue_symbol) return spec;
   }
   sim::SymbolSpec spec;
@@ -116,7 +123,8 @@ struct Daemon::Parts {
   std::optional<control::Authenticator> authenticator;
 
   IoThread sim_thread{"sandbox"};
-  std::unique_ptr<sim::binance::BinanceSim> binance_sim;
+  // One per Binance venue in sandbox mode (spot, USD-M futures).
+  std::map<core::Venue, std::unique_ptr<sim::binance::BinanceSim>> binance_sims;
 
   std::unique_ptr<engine::SnapshotStore> store;
   std::unique_ptr<engine::InboundQueue> queue;
@@ -125,7 +133,7 @@ struct Daemon::Parts {
 
   IoThread feed_thread{"feed"};
   std::vector<std::unique_ptr<engine::QueueSink>> sinks;
-  std::unique_ptr<feeds::binance::BinanceFeed> binance_feed;
+  std::map<core::Venue, std::unique_ptr<feeds::binance::BinanceFeed>> binance_feeds;
 
   std::string config_json;
   std::unique_ptr<control::ControlService> service;
@@ -143,7 +151,10 @@ const Config& Daemon::config() const { return parts_->config; }
 std::uint16_t Daemon::control_port() const { return parts_->control_port; }
 const core::SymbolRegistry& Daemon::registry() const { return parts_->registry; }
 const engine::SnapshotStore& Daemon::snapshots() const { return *parts_->store; }
-sim::binance::BinanceSim* Daemon::binance_sim() { return parts_->binance_sim.get(); }
+sim::binance::BinanceSim* Daemon::binance_sim(core::Venue venue) {
+  auto it = parts_->binance_sims.find(venue);
+  return it == parts_->binance_sims.end() ? nullptr : it->second.get();
+}
 
 core::Status Daemon::Start() {
   Parts& p = *parts_;
@@ -164,8 +175,11 @@ core::Status Daemon::Start() {
   // Sandbox venues first: the feeds connect to them.
   if (config.mode == Mode::kSandbox) {
     for (VenueConfig& venue : config.venues) {
-      if (!venue.enabled || venue.venue != core::Venue::kBinance) continue;
+      if (!venue.enabled || !IsBinance(venue.venue)) continue;
       sim::binance::BinanceSimOptions options;
+      options.futures = venue.venue == core::Venue::kBinanceUsdm;
+      // Futures' plain @depth stream is every 250 ms (spot's every 1,000 ms).
+      if (options.futures) options.slow_depth_interval = std::chrono::milliseconds(250);
       options.symbols.clear();
       for (const core::Instrument* instrument : p.registry.ForVenue(venue.venue)) {
         options.symbols.push_back(SimSymbolFor(*instrument));
@@ -181,13 +195,16 @@ core::Status Daemon::Start() {
       }
       options.replay_pace = config.sandbox.replay_fast ? sim::binance::ReplayPace::kAsFastAsPossible
                                                         : sim::binance::ReplayPace::kRecorded;
-      p.binance_sim = std::make_unique<sim::binance::BinanceSim>(p.sim_thread.io(), options);
-      auto port = p.binance_sim->Start();
+      auto sim = std::make_unique<sim::binance::BinanceSim>(p.sim_thread.io(), options);
+      auto port = sim->Start();
       if (!port.ok()) {
-        return core::Status(port.status().code(), "sandbox binance venue: " + port.status().message());
+        return core::Status(port.status().code(), fmt::format("sandbox {} venue: {}",
+                                                              core::VenueName(venue.venue),
+                                                              port.status().message()));
       }
-      venue.ws_url = p.binance_sim->ws_base_url();
-      venue.rest_url = p.binance_sim->http_base_url();
+      venue.ws_url = sim->ws_base_url();
+      venue.rest_url = sim->http_base_url();
+      p.binance_sims[venue.venue] = std::move(sim);
     }
     p.sim_thread.Start();
   }
@@ -204,9 +221,10 @@ core::Status Daemon::Start() {
   p.engine_loop = std::make_unique<engine::EngineLoop>(*p.engine, *p.queue, loop_options);
 
   // Feeds, all on one I/O thread: parsing is cheap, and the engine gets the other core.
-  if (const VenueConfig* venue = config.Venue(core::Venue::kBinance); venue && venue->enabled) {
+  for (const VenueConfig* venue : config.EnabledVenues()) {
+    if (!IsBinance(venue->venue)) continue;
     feeds::binance::BinanceFeedOptions options;
-    options.venue = core::Venue::kBinance;
+    options.venue = venue->venue;
     options.ws_base_url = venue->ws_url;
     options.rest_base_url = venue->rest_url;
     options.snapshot_depth = venue->snapshot_depth;
@@ -221,18 +239,19 @@ core::Status Daemon::Start() {
       options.snapshot_retry_min = std::chrono::milliseconds(100);
     }
     p.sinks.push_back(std::make_unique<engine::QueueSink>(*p.queue));
-    p.binance_feed = std::make_unique<feeds::binance::BinanceFeed>(p.feed_thread.io(), options,
-                                                                   p.registry, *p.sinks.back());
+    p.binance_feeds[venue->venue] = std::make_unique<feeds::binance::BinanceFeed>(
+        p.feed_thread.io(), options, p.registry, *p.sinks.back());
   }
   // The engine asks a feed to resync a book it found crossed; RequestResync posts to the feed thread.
   p.engine->SetResyncHandler([&p](core::InstrumentId id, core::BookReason reason) {
-    if (p.registry.Get(id).venue == core::Venue::kBinance && p.binance_feed) {
-      p.binance_feed->RequestResync(id, reason);
-    }
+    auto it = p.binance_feeds.find(p.registry.Get(id).venue);
+    if (it != p.binance_feeds.end()) it->second->RequestResync(id, reason);
   });
 
   p.engine_loop->Start();
-  if (p.binance_feed) asio::post(p.feed_thread.io(), [&p] { p.binance_feed->Start(); });
+  asio::post(p.feed_thread.io(), [&p] {
+    for (auto& [venue, feed] : p.binance_feeds) feed->Start();
+  });
   p.feed_thread.Start();
   p.running = true;
 
@@ -270,10 +289,18 @@ void Daemon::Stop() {
   Parts& p = *parts_;
   if (p.server) p.control_thread.RunAndWait([&p] { p.server->Stop(); });
   p.control_thread.Stop();
-  if (p.binance_feed) p.feed_thread.RunAndWait([&p] { p.binance_feed->Stop(); });
+  if (!p.binance_feeds.empty()) {
+    p.feed_thread.RunAndWait([&p] {
+      for (auto& [venue, feed] : p.binance_feeds) feed->Stop();
+    });
+  }
   p.feed_thread.Stop();
   if (p.engine_loop) p.engine_loop->Stop();
-  if (p.binance_sim) p.sim_thread.RunAndWait([&p] { p.binance_sim->Stop(); });
+  if (!p.binance_sims.empty()) {
+    p.sim_thread.RunAndWait([&p] {
+      for (auto& [venue, sim] : p.binance_sims) sim->Stop();
+    });
+  }
   p.sim_thread.Stop();
   p.running = false;
 }

@@ -22,6 +22,7 @@
 #include "app/config.h"
 #include "core/instrument.h"
 #include "core/status.h"
+#include "core/venue.h"
 
 namespace tradingd::engine {
 class SnapshotStore;
@@ -49,8 +50,8 @@ class Daemon {
   std::uint16_t control_port() const;
   const core::SymbolRegistry& registry() const;
   const engine::SnapshotStore& snapshots() const;
-  // The in-process Binance venue in sandbox mode, else null.
-  sim::binance::BinanceSim* binance_sim();
+  // The in-process Binance venue (spot or USD-M) in sandbox mode, else null.
+  sim::binance::BinanceSim* binance_sim(core::Venue venue = core::Venue::kBinance);
   // One line per fact, for the start-up banner.
   std::vector<std::string> Banner() const;
 

@@ -85,6 +85,9 @@ int main(int argc, char** argv) {
   sim->add_option("--changes-per-second", sim_rate, "Book changes per second and symbol")
       ->check(CLI::Range(1, 10000000));
   sim->add_flag("--flood", sim_flood, "Send depth diffs as fast as the socket takes them");
+  bool sim_futures = false;
+  sim->add_flag("--futures", sim_futures,
+                "Serve Binance USD-M futures (/fapi/v1, diffs with pu) instead of spot");
 
   app.add_subcommand("version", "Print the version");
 
@@ -109,7 +112,7 @@ int main(int argc, char** argv) {
   }
 
   if (sim->parsed()) {
-    tradingd::app::SimOptions options{sim_listen, sim_seed, sim_rate, sim_flood};
+    tradingd::app::SimOptions options{sim_listen, sim_seed, sim_rate, sim_flood, sim_futures};
     return tradingd::app::RunSim(options);
   }
 

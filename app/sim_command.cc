@@ -1,5 +1,6 @@
 #include "app/sim_command.h"
 
+#include <chrono>
 #include <csignal>
 #include <iostream>
 
@@ -24,14 +25,22 @@ int RunSim(const SimOptions& options) {
   sim_options.seed = options.seed;
   sim_options.changes_per_second = options.changes_per_second;
   sim_options.flood = options.flood;
+  if (options.futures) {
+    sim_options.futures = true;
+    sim_options.symbols = sim::binance::DefaultUsdmSymbols();
+    // Binance futures' plain @depth stream is its 250 ms one.
+    sim_options.slow_depth_interval = std::chrono::milliseconds(250);
+  }
   sim::binance::BinanceSim venue(io, sim_options);
   auto port = venue.Start();
   if (!port.ok()) {
     std::cerr << "tradingd sim: " << port.status().message() << "\n";
     return 1;
   }
-  std::cout << "sandbox binance venue on " << venue.ws_base_url() << " (WebSocket) and "
-            << venue.http_base_url() << " (REST); faults: POST /_sim/fault" << std::endl;
+  std::cout << "sandbox " << (options.futures ? "binance-usdm (USD-M futures)" : "binance (spot)")
+            << " venue on " << venue.ws_base_url() << " (WebSocket) and " << venue.http_base_url()
+            << " (REST " << (options.futures ? "/fapi/v1/*" : "/api/v3/*")
+            << "); faults: POST /_sim/fault" << std::endl;
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {
     venue.Stop();

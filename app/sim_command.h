@@ -1,5 +1,6 @@
 #pragma once
-// `tradingd sim`: the sandbox Binance venue as a process of its own, until SIGINT or SIGTERM.
+// `tradingd sim`: the sandbox Binance venue (spot, or USD-M futures with --futures) as a process of
+// its own, until SIGINT or SIGTERM.
 //
 // Thread contract: runs on the calling (main) thread.
 
@@ -13,6 +14,8 @@ struct SimOptions {
   std::uint64_t seed = 42;
   int changes_per_second = 200;
   bool flood = false;
+  // Serve Binance USD-M futures (/fapi/v1, futures payloads, futures symbols) instead of spot.
+  bool futures = false;
 };
 
 // Returns the exit code.

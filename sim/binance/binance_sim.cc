@@ -44,14 +44,38 @@ std::vector<SymbolSpec> DefaultSymbols() {
   return {btc, eth};
 }
 
+std::vector<SymbolSpec> DefaultUsdmSymbols() {
+  SymbolSpec btc;
+  btc.symbol = "BTCUSDT";
+  btc.base = "BTC";
+  btc.quote = "USDT";
+  btc.tick_size = 10'000'000;           // 0.10
+  btc.lot_size = 100'000;               // 0.001
+  btc.start_price = 6'000'000'000'000;  // 60,000
+  btc.max_quantity = 100'000'000'000;   // 1,000
+  btc.min_notional = 10'000'000'000;    // 100
+  SymbolSpec eth;
+  eth.symbol = "ETHUSDT";
+  eth.base = "ETH";
+  eth.quote = "USDT";
+  eth.tick_size = 1'000'000;             // 0.01
+  eth.lot_size = 100'000;                // 0.001
+  eth.start_price = 300'000'000'000;     // 3,000
+  eth.max_quantity = 1'000'000'000'000;  // 10,000
+  eth.min_notional = 2'000'000'000;      // 20
+  return {btc, eth};
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Depth limits of GET /api/v3/depth.
+// Depth limits of GET /api/v3/depth and GET /fapi/v1/depth (which takes a fixed set of limits).
 constexpr int kDefaultDepthLimit = 100;
 constexpr int kMaxDepthLimit = 5000;
+constexpr int kDefaultFuturesDepthLimit = 500;
 constexpr int kExchangeInfoWeight = 20;
+constexpr int kFuturesExchangeInfoWeight = 1;
 // A late step timer runs the missed steps at once, but a stall longer than this (a debugger, a
 // suspended VM) is not replayed as a burst: the schedule restarts from now.
 constexpr auto kMaxCatchUp = std::chrono::seconds(1);
@@ -86,6 +110,10 @@ struct Client {
 struct PendingDiff {
   std::uint64_t first_id = 0;
   std::uint64_t last_id = 0;
+  // The u of the previous diff of this speed: futures' pu. It advances whether or not anyone
+  // received that diff (the stream is the venue's, not the subscriber's), so a late subscriber's
+  // first diff still chains on what came before.
+  std::uint64_t previous_last_id = 0;
   std::map<std::int64_t, std::int64_t, std::greater<>> bids;
   std::map<std::int64_t, std::int64_t> asks;
 
@@ -99,7 +127,9 @@ struct PendingDiff {
       asks[change.price] = change.quantity;
     }
   }
-  void Clear() {
+  // The diff is cut (sent, or lost): the next one chains on its u.
+  void Cut() {
+    if (!empty()) previous_last_id = last_id;
     first_id = last_id = 0;
     bids.clear();
     asks.clear();
@@ -168,6 +198,10 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
       state.market = std::make_unique<SyntheticMarket>(
           state.spec, MixSeed(options_.seed, i), options_.first_update_id, options_.first_trade_id);
       state.last_top = state.market->top();
+      state.precision = FuturesPrecisionOf(state.spec);
+      // The first diff chains on the update id of the initial book.
+      state.fast.previous_last_id = state.market->last_update_id();
+      state.slow.previous_last_id = state.market->last_update_id();
       symbol_index_[state.spec.symbol] = symbols_.size();
       symbols_.push_back(std::move(state));
     }
@@ -275,8 +309,8 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
       // The lost change must come first in the next diff, or the gap would hide inside it: publish
       // what is pending now (or, during a silence, lose it too: the gap only gets wider).
       if (Silent()) {
-        state.fast.Clear();
-        state.slow.Clear();
+        state.fast.Cut();
+        state.slow.Cut();
       } else {
         PublishDepth(i, state.fast, StreamKind::kDepthFast);
         PublishDepth(i, state.slow, StreamKind::kDepthSlow);
@@ -293,7 +327,11 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
       const std::string stream =
           client->subs.empty() ? std::string("btcusdt@depth@100ms") : client->subs.front().name;
       std::string frame = CombinedFrame(
-          stream, R"({"e":"depthUpdate","E":1723161255208,"s":"BTCUSDT","U":1,"u":2,"b":[["617)");
+          stream,
+          options_.futures
+              ? R"({"e":"depthUpdate","E":1723161256299,"T":1723161256298,"s":"BTCUSDT",)"
+                R"("U":1,"u":2,"pu":0,"b":[["617)"
+              : R"({"e":"depthUpdate","E":1723161255208,"s":"BTCUSDT","U":1,"u":2,"b":[["617)");
       if (!client->combined) frame = frame.substr(frame.find(R"({"e")"));
       SendTo(*client, std::move(frame));
     }
@@ -358,8 +396,9 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     SymbolSpec spec;
     std::string lower;  // "btcusdt"
     std::unique_ptr<SyntheticMarket> market;
-    PendingDiff fast;  // @depth@100ms
-    PendingDiff slow;  // @depth, @depth@1000ms
+    FuturesPrecision precision;  // futures mode's decimal digits
+    PendingDiff fast;            // spot @depth@100ms; futures @depth@100ms, @depth@0ms
+    PendingDiff slow;            // spot @depth, @depth@1000ms; futures @depth, @250ms, @500ms
     TopOfBook last_top;
     bool skip_next_change = false;
 
@@ -367,6 +406,11 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     void OnLevelChange(const LevelChange& change) override {
       if (skip_next_change) {
         skip_next_change = false;  // applied to the book, never published: a lost update
+        // As if a one-change diff had been cut and lost: the next diff's pu is this change's id,
+        // so a futures client sees the chain break. (Both pendings are empty here: SkipSequence
+        // cut them, and this is the next change.)
+        fast.previous_last_id = change.update_id;
+        slow.previous_last_id = change.update_id;
         return;
       }
       fast.Record(change);
@@ -428,8 +472,15 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
       state.last_top = top;
       if (subscriber_counts_[s][static_cast<std::size_t>(StreamKind::kBookTicker)] > 0 &&
           !Silent()) {
-        Publish(s, StreamKind::kBookTicker,
-                BookTickerPayload(state.spec.symbol, state.market->last_update_id(), top));
+        const std::uint64_t update_id = state.market->last_update_id();
+        if (options_.futures) {
+          const std::int64_t now_ms = clock_.NowNs() / 1'000'000;
+          Publish(s, StreamKind::kBookTicker,
+                  FuturesBookTickerPayload(state.spec.symbol, update_id, top, now_ms, now_ms,
+                                           state.precision));
+        } else {
+          Publish(s, StreamKind::kBookTicker, BookTickerPayload(state.spec.symbol, update_id, top));
+        }
       }
     }
   }
@@ -439,20 +490,30 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
       return;
     }
     const std::int64_t now_ms = clock_.NowNs() / 1'000'000;
-    Publish(s, StreamKind::kTrade, TradePayload(symbols_[s].spec.symbol, now_ms, trade, now_ms));
+    const SymbolState& state = symbols_[s];
+    Publish(s, StreamKind::kTrade,
+            options_.futures
+                ? FuturesTradePayload(state.spec.symbol, now_ms, trade, now_ms, state.precision)
+                : TradePayload(state.spec.symbol, now_ms, trade, now_ms));
   }
 
   void PublishDepth(std::size_t s, PendingDiff& pending, StreamKind kind) {
     if (pending.empty()) return;
     if (Silent()) return;  // keep aggregating: the first diff after the silence covers it all
     if (subscriber_counts_[s][static_cast<std::size_t>(kind)] > 0) {
+      const SymbolState& state = symbols_[s];
       const auto bids = ToLevels(pending.bids);
       const auto asks = ToLevels(pending.asks);
+      const std::int64_t now_ms = clock_.NowNs() / 1'000'000;
       Publish(s, kind,
-              DepthUpdatePayload(symbols_[s].spec.symbol, clock_.NowNs() / 1'000'000,
-                                 pending.first_id, pending.last_id, bids, asks));
+              options_.futures
+                  ? FuturesDepthUpdatePayload(state.spec.symbol, now_ms, now_ms, pending.first_id,
+                                              pending.last_id, pending.previous_last_id, bids, asks,
+                                              state.precision)
+                  : DepthUpdatePayload(state.spec.symbol, now_ms, pending.first_id, pending.last_id,
+                                       bids, asks));
     }
-    pending.Clear();
+    pending.Cut();
   }
 
   void Publish(std::size_t s, StreamKind kind, const std::string& payload) {
@@ -600,11 +661,10 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
       if (client->closed) continue;
       const bool wanted =
           frame.stream.empty() ||
-          std::any_of(client->subs.begin(), client->subs.end(),
-                      [&](const Subscription& sub) {
-                        // Subscriptions are kept lower case; recordings spell "@bookTicker".
-                        return core::EqualsIgnoreCase(sub.name, frame.stream);
-                      });
+          std::any_of(client->subs.begin(), client->subs.end(), [&](const Subscription& sub) {
+            // Subscriptions are kept lower case; recordings spell "@bookTicker".
+            return core::EqualsIgnoreCase(sub.name, frame.stream);
+          });
       if (!wanted) continue;
       SendTo(*client, client->combined ? frame.text : std::string(frame.Payload()));
       CountKind(StreamKind::kReplay);
@@ -643,9 +703,14 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     Subscription sub;
     sub.symbol = it->second;
     sub.name = lower;
-    if (type == "depth" || type == "depth@1000ms") {
+    const bool slow_depth = options_.futures
+                                ? type == "depth" || type == "depth@250ms" || type == "depth@500ms"
+                                : type == "depth" || type == "depth@1000ms";
+    const bool fast_depth =
+        options_.futures ? type == "depth@100ms" || type == "depth@0ms" : type == "depth@100ms";
+    if (slow_depth) {
       sub.kind = StreamKind::kDepthSlow;
-    } else if (type == "depth@100ms") {
+    } else if (fast_depth) {
       sub.kind = StreamKind::kDepthFast;
     } else if (type == "bookticker") {
       sub.kind = StreamKind::kBookTicker;
@@ -883,7 +948,15 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     rest_requests_.fetch_add(1, std::memory_order_relaxed);
     const std::string_view path = request.Path();
     if (path.starts_with("/_sim/")) return respond(HandleAdmin(request));
-    if (!path.starts_with("/api/")) {
+    if (path.starts_with(options_.futures ? "/api/" : "/fapi/")) {
+      // The other market's API: a client configured for the wrong venue fails here, clearly.
+      return respond(JsonResponse(
+          404,
+          ErrorBody(-1000, options_.futures
+                               ? "Unknown path: this venue is Binance USD-M futures (/fapi/v1)."
+                               : "Unknown path: this venue is Binance spot (/api/v3).")));
+    }
+    if (!path.starts_with(options_.futures ? "/fapi/" : "/api/")) {
       return respond(JsonResponse(404, ErrorBody(-1000, "Unknown path.")));
     }
     int weight = 1;
@@ -903,20 +976,27 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
   }
 
   net::ServerResponse HandleApi(const net::ServerRequest& request, int* weight) {
-    const std::string_view path = request.Path();
+    std::string_view endpoint = request.Path();
     const std::string_view query = request.Query();
-    const bool known = path == "/api/v3/ping" || path == "/api/v3/time" ||
-                       path == "/api/v3/depth" || path == "/api/v3/exchangeInfo";
+    const std::string_view prefix = options_.futures ? "/fapi/v1/" : "/api/v3/";
+    if (!endpoint.starts_with(prefix)) return JsonResponse(404, ErrorBody(-1000, "Unknown path."));
+    endpoint.remove_prefix(prefix.size());
+    const bool known = endpoint == "ping" || endpoint == "time" || endpoint == "depth" ||
+                       endpoint == "exchangeInfo";
     if (!known) return JsonResponse(404, ErrorBody(-1000, "Unknown path."));
     if (request.method != "GET") {
       return JsonResponse(405, ErrorBody(-1000, "Method not allowed."));
     }
-    if (path == "/api/v3/ping") return JsonResponse(200, "{}");
-    if (path == "/api/v3/time") {
+    if (endpoint == "ping") return JsonResponse(200, "{}");
+    if (endpoint == "time") {
       return JsonResponse(200,
                           "{\"serverTime\":" + std::to_string(clock_.NowNs() / 1'000'000) + "}");
     }
-    if (path == "/api/v3/depth") return HandleDepth(query, weight);
+    if (endpoint == "depth") return HandleDepth(query, weight);
+    if (options_.futures) {
+      *weight = kFuturesExchangeInfoWeight;
+      return HandleFuturesExchangeInfo();
+    }
     *weight = kExchangeInfoWeight;
     return HandleExchangeInfo(query);
   }
@@ -934,7 +1014,7 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
                                          "Illegal characters found in parameter 'symbol'; legal "
                                          "range is '^[A-Z0-9-_.]{1,20}$'."));
     }
-    int limit = kDefaultDepthLimit;
+    int limit = options_.futures ? kDefaultFuturesDepthLimit : kDefaultDepthLimit;
     if (const auto text = QueryParam(query, "limit")) {
       const bool digits =
           !text->empty() && text->size() <= 20 &&
@@ -944,19 +1024,26 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
                                            "Illegal characters found in parameter 'limit'; legal "
                                            "range is '^[0-9]{1,20}$'."));
       }
-      // Binance caps a larger limit at 5000 rather than refusing it.
+      // Spot caps a larger limit at 5000 rather than refusing it.
       limit = text->size() > 4 ? kMaxDepthLimit : std::min(std::stoi(*text), kMaxDepthLimit);
-      if (limit < 1) {
+      // Futures documents a fixed set of limits. The sim refuses the others rather than guess what
+      // Binance does with them, which keeps clients on the documented ones.
+      const bool valid = options_.futures ? IsFuturesDepthLimit(limit) : limit >= 1;
+      if (!valid) {
         return JsonResponse(400, ErrorBody(-1130, "Data sent for parameter 'limit' is not valid."));
       }
     }
-    *weight = DepthWeight(limit);
+    *weight = options_.futures ? FuturesDepthWeight(limit) : DepthWeight(limit);
     if (replay_mode_) return ReplayDepth(*symbol);
     auto it = symbol_index_.find(*symbol);
     if (it == symbol_index_.end()) return JsonResponse(400, ErrorBody(-1121, "Invalid symbol."));
-    return JsonResponse(
-        200,
-        DepthSnapshotBody(symbols_[it->second].market->Levels(static_cast<std::size_t>(limit))));
+    const SymbolState& state = symbols_[it->second];
+    const BookLevels levels = state.market->Levels(static_cast<std::size_t>(limit));
+    if (options_.futures) {
+      const std::int64_t now_ms = clock_.NowNs() / 1'000'000;
+      return JsonResponse(200, FuturesDepthSnapshotBody(levels, now_ms, now_ms, state.precision));
+    }
+    return JsonResponse(200, DepthSnapshotBody(levels));
   }
 
   // The snapshot recorded last before the replay position, or the first one when playback has not
@@ -970,6 +1057,13 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     }
     if (chosen == nullptr) return JsonResponse(400, ErrorBody(-1121, "Invalid symbol."));
     return JsonResponse(200, chosen->body);
+  }
+
+  // /fapi/v1/exchangeInfo takes no parameters: always every symbol.
+  net::ServerResponse HandleFuturesExchangeInfo() {
+    std::vector<const SymbolSpec*> chosen;
+    for (const SymbolState& state : symbols_) chosen.push_back(&state.spec);
+    return JsonResponse(200, FuturesExchangeInfoBody(clock_.NowNs() / 1'000'000, chosen));
   }
 
   net::ServerResponse HandleExchangeInfo(std::string_view query) {

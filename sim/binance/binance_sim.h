@@ -1,17 +1,35 @@
 #pragma once
-// The sandbox Binance spot venue: an in-process server on loopback that speaks Binance's real wire
-// formats, so the daemon, the tests and the benchmarks run without the internet.
+// The sandbox Binance venue: an in-process server on loopback that speaks Binance's real wire
+// formats, so the daemon, the tests and the benchmarks run without the internet. It is either the
+// spot venue (the default) or the USD-M futures venue (BinanceSimOptions::futures), so that the
+// same feed code runs `binance` and `binance-usdm` against it as against production.
 //
 // One net::HttpServer serves both
 //   WebSocket  /stream?streams=btcusdt@depth@100ms/btcusdt@bookTicker/btcusdt@trade (combined
 //              payloads {"stream":..,"data":..}), /ws/<stream> (raw payloads), and the live
 //              SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS / SET_PROPERTY / GET_PROPERTY methods.
-//              Streams: <symbol>@depth (1000 ms), @depth@1000ms, @depth@100ms, @bookTicker, @trade.
+//              Spot streams: <symbol>@depth and @depth@1000ms (the slow diffs), @depth@100ms (the
+//              fast ones), @bookTicker, @trade.
+//              Futures streams: <symbol>@depth@0ms and @depth@100ms (the fast diffs), @depth
+//              (Binance's 250 ms), @depth@250ms and @depth@500ms (the slow ones: the sim has two
+//              diff speeds, depth_interval and slow_depth_interval, not four), @bookTicker, @trade.
 //              The server pings every ping_interval; Beast answers the client's pongs.
-//   REST       GET /api/v3/depth, /api/v3/exchangeInfo, /api/v3/ping, /api/v3/time, with Binance's
-//              error bodies ({"code":-1121,"msg":"Invalid symbol."}) and X-MBX-USED-WEIGHT-1M.
+//   REST       spot:    GET /api/v3/depth (limit 1-5000, default 100), /api/v3/exchangeInfo,
+//                       /api/v3/ping, /api/v3/time;
+//              futures: GET /fapi/v1/depth (limit 5, 10, 20, 50, 100, 500 or 1000, default 500),
+//                       /fapi/v1/exchangeInfo, /fapi/v1/ping, /fapi/v1/time.
+//              The other market's paths answer 404 with an error body that names the market this
+//              venue serves, so a client pointed at the wrong one fails at once. Binance's error
+//              bodies ({"code":-1121,"msg":"Invalid symbol."}) and X-MBX-USED-WEIGHT-1M.
 //   admin      POST /_sim/fault {"fault":"drop"|"gap"|"malformed"|"silence","symbol":..,
 //              "duration_ms":..}, POST /_sim/pause, POST /_sim/resume, GET /_sim/stats.
+//
+// Futures wire differences (see binance_wire.h): depth diffs carry "T" (transaction time) and
+// "pu", the u of the previous diff of the same symbol and stream, which futures clients chain on
+// instead of U == previous u + 1; bookTicker carries "e":"bookTicker", "T" and "E"; trades carry
+// "X":"MARKET"; snapshots carry "E" and "T"; decimals are written at the symbol's precision.
+// Update ids stay consecutive per symbol (U = pu + 1), unlike Binance's futures ids, which other
+// symbols interleave: the futures rules accept both.
 //
 // The market is either synthetic (sim/common/synthetic_market.h: one seeded book per symbol,
 // changes generated in logical steps so that a seed gives the same diffs whatever the timing), a
@@ -44,8 +62,11 @@ class io_context;
 
 namespace tradingd::sim::binance {
 
-// BTCUSDT (tick 0.01, lot 0.00001, ~60,000) and ETHUSDT (tick 0.01, lot 0.0001, ~3,000).
+// Spot: BTCUSDT (tick 0.01, lot 0.00001, ~60,000) and ETHUSDT (tick 0.01, lot 0.0001, ~3,000).
 std::vector<SymbolSpec> DefaultSymbols();
+// USD-M perpetuals with Binance's rules: BTCUSDT (tick 0.10, lot 0.001, max 1,000, min notional
+// 100, ~60,000) and ETHUSDT (tick 0.01, lot 0.001, max 10,000, min notional 20, ~3,000).
+std::vector<SymbolSpec> DefaultUsdmSymbols();
 
 enum class ReplayPace : std::uint8_t {
   kRecorded,         // frames leave at the recorded intervals
@@ -63,6 +84,11 @@ struct ReplayFile {
 struct BinanceSimOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: an ephemeral port; port() tells which
+  // false: Binance spot (/api/v3, spot payloads); true: Binance USD-M futures (/fapi/v1, futures
+  // payloads with "pu"). A flag rather than a market enum: these are the only two Binance markets
+  // whose market data the feeds speak, and the daemon picks one per venue.
+  bool futures = false;
+  // DefaultUsdmSymbols() suits futures mode better (futures ticks and lots); any spec works.
   std::vector<SymbolSpec> symbols = DefaultSymbols();
 
   std::uint64_t seed = 1;
@@ -71,9 +97,12 @@ struct BinanceSimOptions {
   // The market advances in logical steps of this length; diffs are cut every N steps. Timing
   // only paces the steps, so the content depends on the seed and the step count alone.
   std::chrono::milliseconds step_interval{10};
-  std::chrono::milliseconds depth_interval{100};        // <symbol>@depth@100ms
-  std::chrono::milliseconds slow_depth_interval{1000};  // <symbol>@depth, @depth@1000ms
-  std::chrono::milliseconds ping_interval{20000};       // Binance spot pings every 20 s; 0: never
+  // The fast diffs: spot @depth@100ms; futures @depth@100ms and @depth@0ms.
+  std::chrono::milliseconds depth_interval{100};
+  // The slow diffs: spot @depth and @depth@1000ms; futures @depth, @depth@250ms, @depth@500ms
+  // (set 250 ms for Binance's futures default speed).
+  std::chrono::milliseconds slow_depth_interval{1000};
+  std::chrono::milliseconds ping_interval{20000};  // Binance spot pings every 20 s; 0: never
   // The market stands still until Resume(): lets a test subscribe before the first change.
   bool start_paused = false;
   std::uint64_t first_update_id = 1'000'000'000;
@@ -81,15 +110,16 @@ struct BinanceSimOptions {
 
   // Flood mode (benchmarks): depth diffs of flood_changes_per_diff changes each, sent as fast as
   // the subscribed sockets accept them, several frames per socket write (clients must not ping:
-  // net::HttpServerOptions::coalesce_websocket_writes); generation backs off while any depth subscriber has more
-  // than max_queued_writes frames queued, so memory stays bounded.
+  // net::HttpServerOptions::coalesce_websocket_writes); generation backs off while any depth
+  // subscriber has more than max_queued_writes frames queued, so memory stays bounded.
   bool flood = false;
   int flood_changes_per_diff = 5;
   std::size_t max_queued_writes = 256;
 
   // Replay mode: when non-empty, the recorded frames are served verbatim instead of the synthetic
-  // market (filtered by the subscribed stream names), and /api/v3/depth answers with the recorded
-  // snapshot. Playback starts when the first WebSocket client connects.
+  // market (filtered by the subscribed stream names), and /api/v3/depth (/fapi/v1/depth in
+  // futures mode) answers with the recorded snapshot. Playback starts when the first WebSocket
+  // client connects. Set `futures` to match the recording: the frames are not rewritten.
   std::vector<ReplayFile> replay_files;
   ReplayPace replay_pace = ReplayPace::kRecorded;
 
@@ -135,7 +165,9 @@ class BinanceSim {
   // Cuts the TCP connection of every WebSocket client, without a close frame.
   void DropConnections();
   // The next depth diff of `symbol` (all symbols when empty) starts at least one update id after
-  // the previous diff's u + 1: one change is applied to the book but never published.
+  // the previous diff's u + 1: one change is applied to the book but never published. In futures
+  // mode that diff's pu is the lost change's id, not the previous diff's u, as when Binance loses
+  // a diff: the pu chain breaks.
   void SkipSequence(std::string_view symbol = {});
   // Sends one truncated (invalid JSON) frame to every WebSocket client.
   void SendMalformed();

@@ -398,6 +398,37 @@ TEST_F(BinanceParserTest, ExchangeInfo) {
             ParseError::kWrongType);
 }
 
+// /fapi/v1/exchangeInfo as Binance writes BTCUSDT: "filterType" in the middle of each filter,
+// MARKET_LOT_SIZE (other limits) after LOT_SIZE, the minimum notional under "notional".
+TEST_F(BinanceParserTest, FuturesExchangeInfoInBinanceKeyOrder) {
+  ExchangeInfo info;
+  ASSERT_EQ(
+      futures_.ParseExchangeInfo(
+          R"({"timezone":"UTC","serverTime":1723161256000,"futuresType":"U_MARGINED",)"
+          R"("rateLimits":[],"exchangeFilters":[],"assets":[{"asset":"USDT"}],"symbols":[)"
+          R"({"symbol":"BTCUSDT","pair":"BTCUSDT","contractType":"PERPETUAL",)"
+          R"("deliveryDate":4133404800000,"status":"TRADING","pricePrecision":2,"filters":[)"
+          R"({"minPrice":"556.80","maxPrice":"4529764","filterType":"PRICE_FILTER",)"
+          R"("tickSize":"0.10"},)"
+          R"({"stepSize":"0.001","filterType":"LOT_SIZE","maxQty":"1000","minQty":"0.001"},)"
+          R"({"stepSize":"0.010","filterType":"MARKET_LOT_SIZE","maxQty":"120","minQty":"0.010"},)"
+          R"({"limit":200,"filterType":"MAX_NUM_ORDERS"},{"notional":"100",)"
+          R"("filterType":"MIN_NOTIONAL"},{"multiplierDown":"0.9500","multiplierUp":"1.0500",)"
+          R"("multiplierDecimal":"4","filterType":"PERCENT_PRICE"}],"orderTypes":["LIMIT"]}]})",
+          &info),
+      ParseError::kOk);
+  EXPECT_TRUE(info.errors.empty());
+  ASSERT_EQ(info.rules.size(), 1u);
+  const core::InstrumentRules& rules = info.rules[0];
+  EXPECT_EQ(rules.instrument, futures_id_);
+  EXPECT_EQ(rules.tick_size.mantissa(), kE8 / 10);
+  EXPECT_EQ(rules.lot_size.mantissa(), kE8 / 1000);  // LOT_SIZE's, not MARKET_LOT_SIZE's
+  EXPECT_EQ(rules.min_quantity.mantissa(), kE8 / 1000);
+  EXPECT_EQ(rules.max_quantity.mantissa(), 1000 * kE8);
+  EXPECT_EQ(rules.min_notional.mantissa(), 100 * kE8);
+  EXPECT_EQ(rules.status, core::TradingStatus::kTrading);
+}
+
 // The canonical depth-diff fast path.
 // A parser with the byte-level fast paths and one without them must agree on every input: same
 // error, and on success the same message. These tests feed both the same bytes.

@@ -82,8 +82,19 @@ std::int64_t Mantissa(std::string_view text) {
   return value;
 }
 
-class DaemonTest : public ::testing::Test {
+// The conformance suite: every sandbox venue, the same checks (connect, sync, quote, and each
+// injected fault -> STALE -> resync -> LIVE with the venue's book). A new venue joins with one line
+// in INSTANTIATE_TEST_SUITE_P below.
+struct VenueCase {
+  core::Venue venue;
+  const char* name;  // the config section and the REST "exchange"
+};
+
+class DaemonTest : public ::testing::TestWithParam<VenueCase> {
  protected:
+  core::Venue venue() const { return GetParam().venue; }
+  const char* exchange() const { return GetParam().name; }
+
   void SetUp() override {
     state_dir_ = std::filesystem::temp_directory_path() /
                  fmt::format("tradingd-it-{}-{}", ::getpid(), ::testing::UnitTest::GetInstance()->random_seed());
@@ -101,7 +112,7 @@ level = "warn"
 seed = 7
 changes_per_second = 400
 depth_interval_ms = 50
-[venues.binance]
+[venues.{}]
 enabled = true
 instruments = ["BTC-USDT", "ETH-USDT"]
 snapshot_depth = 1000
@@ -109,14 +120,14 @@ silence_timeout_ms = 400
 reconnect_min_ms = 20
 reconnect_max_ms = 200
 )",
-                                         state_dir_.string());
+                                         state_dir_.string(), exchange());
     auto config = app::ParseConfig(text, "integration.toml", app::ProcessEnvironment());
     ASSERT_TRUE(config.ok()) << config.status().ToString();
     daemon_ = std::make_unique<app::Daemon>(*config);
     auto status = daemon_->Start();
     ASSERT_TRUE(status.ok()) << status.ToString();
     port_ = daemon_->control_port();
-    sim_ = daemon_->binance_sim();
+    sim_ = daemon_->binance_sim(venue());
     ASSERT_NE(sim_, nullptr);
     ASSERT_TRUE(Eventually([&] { return AllLive(); })) << Call(port_, "POST", "/api/trading/status").body;
   }
@@ -128,7 +139,7 @@ reconnect_max_ms = 200
   }
 
   std::shared_ptr<const engine::BookSnapshot> Book(const char* symbol) {
-    const core::Instrument* instrument = daemon_->registry().Find(core::Venue::kBinance, symbol);
+    const core::Instrument* instrument = daemon_->registry().Find(venue(), symbol);
     return daemon_->snapshots().Book(instrument->id);
   }
 
@@ -155,7 +166,7 @@ reconnect_max_ms = 200
 
       const HttpResult answer = Call(
           port_, "POST", "/api/trading/orderbook",
-          fmt::format(R"({{"exchange":"binance","symbol":"{}","depth":50}})", symbol));
+          fmt::format(R"({{"exchange":"{}","symbol":"{}","depth":50}})", exchange(), symbol));
       ASSERT_EQ(answer.status, 200) << answer.body;
       simdjson::dom::parser parser;
       simdjson::dom::element doc = parser.parse(answer.body);
@@ -179,7 +190,7 @@ reconnect_max_ms = 200
       }
 
       const HttpResult quote = Call(port_, "POST", "/api/trading/quote",
-                                    fmt::format(R"({{"exchange":"binance","symbol":"{}"}})", symbol));
+                                    fmt::format(R"({{"exchange":"{}","symbol":"{}"}})", exchange(), symbol));
       ASSERT_EQ(quote.status, 200) << quote.body;
       simdjson::dom::element q = parser.parse(quote.body);
       EXPECT_EQ(Mantissa(std::string_view(q["bid_price"])), venue_book->bids.front().price);
@@ -208,7 +219,7 @@ reconnect_max_ms = 200
   std::uint16_t port_ = 0;
 };
 
-TEST_F(DaemonTest, ServesTheVenuesBooksAndQuotes) {
+TEST_P(DaemonTest, ServesTheVenuesBooksAndQuotes) {
   ExpectBooksEqualVenue();
   // The market moves on and the daemon follows it.
   const std::uint64_t sequence = Book("BTCUSDT")->sequence;
@@ -216,7 +227,7 @@ TEST_F(DaemonTest, ServesTheVenuesBooksAndQuotes) {
   ExpectBooksEqualVenue();
 }
 
-TEST_F(DaemonTest, DroppedConnectionGoesStaleResyncsAndRecovers) {
+TEST_P(DaemonTest, DroppedConnectionGoesStaleResyncsAndRecovers) {
   ExpectStaleResyncLive([&] { sim_->DropConnections(); });
   EXPECT_GE(Book("BTCUSDT")->counters.resyncs, 1u);
   // /status says what happened.
@@ -226,7 +237,7 @@ TEST_F(DaemonTest, DroppedConnectionGoesStaleResyncsAndRecovers) {
       << status.body;
 }
 
-TEST_F(DaemonTest, SequenceGapGoesStaleResyncsAndRecovers) {
+TEST_P(DaemonTest, SequenceGapGoesStaleResyncsAndRecovers) {
   const engine::BookCounters before = Book("BTCUSDT")->counters;
   ExpectStaleResyncLive([&] { sim_->SkipSequence("BTCUSDT"); });
   const engine::BookCounters after = Book("BTCUSDT")->counters;
@@ -236,12 +247,12 @@ TEST_F(DaemonTest, SequenceGapGoesStaleResyncsAndRecovers) {
   EXPECT_EQ(Book("ETHUSDT")->counters.gaps, 0u);  // the other book never noticed
 }
 
-TEST_F(DaemonTest, SilentVenueGoesStaleResyncsAndRecovers) {
+TEST_P(DaemonTest, SilentVenueGoesStaleResyncsAndRecovers) {
   ExpectStaleResyncLive([&] { sim_->GoSilent(1200ms); });
   EXPECT_EQ(Book("BTCUSDT")->last_reason, core::BookReason::kSilence);
 }
 
-TEST_F(DaemonTest, MalformedFrameIsCountedAndBooksStayCorrect) {
+TEST_P(DaemonTest, MalformedFrameIsCountedAndBooksStayCorrect) {
   auto parse_errors = [&] {
     auto stats = daemon_->snapshots().Stats();
     return stats && !stats->feeds.empty() ? stats->feeds.front().parse_errors : 0;
@@ -252,13 +263,16 @@ TEST_F(DaemonTest, MalformedFrameIsCountedAndBooksStayCorrect) {
   ExpectBooksEqualVenue();
 }
 
-TEST_F(DaemonTest, ControlSurfaceContract) {
+TEST_P(DaemonTest, ControlSurfaceContract) {
   EXPECT_EQ(Call(port_, "GET", "/api/trading/health", "", false).status, 200);
   EXPECT_EQ(Call(port_, "POST", "/api/trading/status", "{}", false).status, 401);
   EXPECT_EQ(Call(port_, "POST", "/api/trading/nothing", "{}").status, 404);
   EXPECT_EQ(Call(port_, "GET", "/api/trading/quote").status, 405);
   EXPECT_EQ(Call(port_, "POST", "/api/trading/quote", "{\"exchange\":").status, 400);
-  EXPECT_EQ(Call(port_, "POST", "/api/trading/quote", R"({"exchange":"binance","symbol":"DOGEUSDT"})").status, 400);
+  EXPECT_EQ(Call(port_, "POST", "/api/trading/quote",
+                 fmt::format(R"({{"exchange":"{}","symbol":"DOGEUSDT"}})", exchange()))
+                .status,
+            400);
   EXPECT_EQ(Call(port_, "POST", "/api/trading/quote", std::string(70000, ' ')).status, 413);
   const HttpResult config = Call(port_, "GET", "/api/trading/config");
   ASSERT_EQ(config.status, 200);
@@ -267,6 +281,14 @@ TEST_F(DaemonTest, ControlSurfaceContract) {
   ASSERT_EQ(status.status, 200);
   EXPECT_NE(status.body.find("\"LIVE\""), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Venues, DaemonTest,
+                         ::testing::Values(VenueCase{core::Venue::kBinance, "binance"},
+                                           VenueCase{core::Venue::kBinanceUsdm, "binance-usdm"}),
+                         [](const ::testing::TestParamInfo<VenueCase>& info) {
+                           return info.param.venue == core::Venue::kBinance ? "binance"
+                                                                            : "binance_usdm";
+                         });
 
 }  // namespace
 }  // namespace tradingd

@@ -19,11 +19,18 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "core/decimal.h"
+#include "core/events.h"
+#include "core/instrument.h"
+#include "feeds/binance/binance_feed.h"
+#include "feeds/binance/binance_parser.h"
 #include "net/http_client.h"
 #include "net/websocket_client.h"
+#include "tests/net/net_test_util.h"
 #include "tests/support/fixtures.h"
 
 namespace tradingd::sim::binance {
@@ -730,6 +737,463 @@ TEST_F(SimTest, ReplayServesTheRecordedFramesAndSnapshot) {
   EXPECT_EQ(by_stream["btcusdt@trade"], 9757u);
   EXPECT_EQ(by_stream.size(), 3u);
   EXPECT_EQ(sim_->counters().send_refused, 0u);
+}
+
+// ---- USD-M futures mode ----
+
+BinanceSimOptions FuturesOptions() {
+  BinanceSimOptions options;
+  options.futures = true;
+  options.symbols = DefaultUsdmSymbols();
+  options.changes_per_second = 500;
+  options.slow_depth_interval = 250ms;  // Binance futures' @depth speed
+  options.ping_interval = 0ms;
+  return options;
+}
+
+// A book as the engine would hold it, rebuilt from the events of a feed: snapshot chunks replace
+// it, diff chunks set absolute quantities, kGoesLive and BookStatus give its state.
+struct RebuiltBook {
+  std::map<std::int64_t, std::int64_t, std::greater<>> bids;
+  std::map<std::int64_t, std::int64_t> asks;
+  std::uint64_t last_sequence = 0;
+  core::BookState state = core::BookState::kStale;
+  int went_live = 0;  // bridges (kGoesLive), the first sync included
+  int gaps = 0;       // STALE(kSequenceGap) announcements
+};
+
+// Collects what a feed publishes. Runs on the feed's thread, which is the test thread (it drives
+// the feed's io_context), so it needs no lock.
+class BookRebuilder : public core::EventSink {
+ public:
+  bool Publish(const core::Event& event) override {
+    if (const auto* update = std::get_if<core::BookUpdate>(&event)) {
+      Apply(*update);
+    } else if (const auto* status = std::get_if<core::BookStatus>(&event)) {
+      RebuiltBook& book = books_[status->instrument];
+      book.state = status->state;
+      if (status->state == core::BookState::kStale &&
+          status->reason == core::BookReason::kSequenceGap) {
+        ++book.gaps;
+      }
+    } else if (const auto* rules = std::get_if<core::InstrumentRules>(&event)) {
+      rules_[rules->instrument] = *rules;
+    } else if (std::holds_alternative<core::Quote>(event)) {
+      ++quotes_;
+    } else if (std::holds_alternative<core::Trade>(event)) {
+      ++trades_;
+    }
+    return true;
+  }
+
+  const RebuiltBook& book(core::InstrumentId id) { return books_[id]; }
+  const core::InstrumentRules* rules(core::InstrumentId id) const {
+    auto it = rules_.find(id);
+    return it == rules_.end() ? nullptr : &it->second;
+  }
+  int quotes() const { return quotes_; }
+  int trades() const { return trades_; }
+
+ private:
+  void Apply(const core::BookUpdate& update) {
+    RebuiltBook& book = books_[update.instrument];
+    if (update.has(core::BookUpdate::kSnapshot) && update.has(core::BookUpdate::kFirstChunk)) {
+      book.bids.clear();
+      book.asks.clear();
+    }
+    for (int i = 0; i < update.bid_count + update.ask_count; ++i) {
+      const core::PriceLevel& level = update.levels[i];
+      const std::int64_t price = level.price.mantissa();
+      const std::int64_t quantity = level.quantity.mantissa();
+      if (i < update.bid_count) {
+        if (quantity == 0) {
+          book.bids.erase(price);
+        } else {
+          book.bids[price] = quantity;
+        }
+      } else if (quantity == 0) {
+        book.asks.erase(price);
+      } else {
+        book.asks[price] = quantity;
+      }
+    }
+    if (update.has(core::BookUpdate::kLastChunk)) book.last_sequence = update.last_sequence;
+    if (update.has(core::BookUpdate::kGoesLive)) {
+      book.state = core::BookState::kLive;
+      ++book.went_live;
+    }
+  }
+
+  std::map<core::InstrumentId, RebuiltBook> books_;
+  std::map<core::InstrumentId, core::InstrumentRules> rules_;
+  int quotes_ = 0;
+  int trades_ = 0;
+};
+
+// The daemon's own USD-M feed (BinanceFeed: the stream URL, /fapi/v1 snapshots and exchangeInfo,
+// the parser and the futures sequencer) pointed at the sim, on an io_context the test thread
+// drives until a condition holds. Instruments are at scale 8, the sim's scale, so the rebuilt
+// mantissas compare with the sim's directly.
+class UsdmFeed {
+ public:
+  UsdmFeed(const BinanceSim& sim, std::string depth_stream) {
+    btc_ = registry_.Add(core::Venue::kBinanceUsdm, "BTC", "USDT").value();
+    eth_ = registry_.Add(core::Venue::kBinanceUsdm, "ETH", "USDT").value();
+    feeds::binance::BinanceFeedOptions options;
+    options.venue = core::Venue::kBinanceUsdm;
+    options.ws_base_url = sim.ws_base_url();
+    options.rest_base_url = sim.http_base_url();
+    options.depth_stream = std::move(depth_stream);
+    options.snapshot_spacing = 0ms;
+    options.snapshot_retry_min = 10ms;
+    options.snapshot_retry_max = 100ms;
+    options.reconnect_min = 10ms;
+    options.reconnect_max = 100ms;
+    options.verify_peer = false;
+    feed_ = std::make_unique<feeds::binance::BinanceFeed>(io_, options, registry_, books_);
+    feed_->Start();
+  }
+  ~UsdmFeed() { feed_->Stop(); }
+
+  bool RunUntil(const std::function<bool()>& done) {
+    return net::testing::RunUntil(io_, done, kDeadline);
+  }
+  bool AllLive() {
+    return books_.book(btc_).state == core::BookState::kLive &&
+           books_.book(eth_).state == core::BookState::kLive;
+  }
+
+  core::InstrumentId btc() const { return btc_; }
+  core::InstrumentId eth() const { return eth_; }
+  BookRebuilder& books() { return books_; }
+  const feeds::binance::BinanceMarketDataCounters& counters() const { return feed_->counters(); }
+
+ private:
+  // The registry and the sink outlive the io_context: handlers it still holds when it is destroyed
+  // may keep the feed's internals alive until then.
+  core::SymbolRegistry registry_;
+  core::InstrumentId btc_ = core::kNoInstrument;
+  core::InstrumentId eth_ = core::kNoInstrument;
+  BookRebuilder books_;
+  boost::asio::io_context io_;
+  std::unique_ptr<feeds::binance::BinanceFeed> feed_;
+};
+
+void ExpectSameBook(const RebuiltBook& book, const BookLevels& sim) {
+  EXPECT_EQ(book.last_sequence, sim.last_update_id);
+  ASSERT_EQ(book.bids.size(), sim.bids.size());
+  ASSERT_EQ(book.asks.size(), sim.asks.size());
+  std::size_t i = 0;
+  for (auto [price, quantity] : book.bids) {
+    ASSERT_EQ(price, sim.bids[i].price) << "bid " << i;
+    ASSERT_EQ(quantity, sim.bids[i].quantity) << "bid " << i;
+    ++i;
+  }
+  i = 0;
+  for (auto [price, quantity] : book.asks) {
+    ASSERT_EQ(price, sim.asks[i].price) << "ask " << i;
+    ASSERT_EQ(quantity, sim.asks[i].quantity) << "ask " << i;
+    ++i;
+  }
+}
+
+// Pauses the market (the sim then publishes a last diff up to its book's update id), lets the feed
+// apply it and checks both rebuilt books against the sim's.
+void ExpectFeedHoldsThePausedBooks(BinanceSim& sim, UsdmFeed& feed) {
+  sim.Pause();
+  const auto btc = sim.BookSnapshot("BTCUSDT");
+  const auto eth = sim.BookSnapshot("ETHUSDT");
+  ASSERT_TRUE(btc && eth);
+  ASSERT_TRUE(feed.RunUntil([&] {
+    return feed.books().book(feed.btc()).last_sequence == btc->last_update_id &&
+           feed.books().book(feed.eth()).last_sequence == eth->last_update_id;
+  })) << "the feed never applied the paused books' last diffs";
+  EXPECT_TRUE(feed.AllLive());
+  ExpectSameBook(feed.books().book(feed.btc()), *btc);
+  ExpectSameBook(feed.books().book(feed.eth()), *eth);
+}
+
+TEST_F(SimTest, FuturesFeedSyncsLiveBooksEqualToTheSims) {
+  StartSim(FuturesOptions());
+  // @depth@0ms exists on futures only.
+  UsdmFeed feed(*sim_, "depth@0ms");
+  ASSERT_TRUE(feed.RunUntil([&] {
+    return feed.AllLive() && feed.books().rules(feed.btc()) != nullptr &&
+           feed.books().rules(feed.eth()) != nullptr && feed.books().quotes() > 0 &&
+           feed.books().trades() > 0;
+  })) << "books, rules, quotes and trades did not all arrive";
+  // Every frame went through the futures parser, and the books through the futures rules.
+  EXPECT_EQ(feed.counters().parse_errors, 0u);
+  EXPECT_EQ(feed.counters().gaps, 0u);
+  EXPECT_GE(feed.counters().went_live, 2u);
+
+  // The rules come from the futures exchangeInfo: BTCUSDT's tick, lot and min notional.
+  const core::InstrumentRules& rules = *feed.books().rules(feed.btc());
+  EXPECT_EQ(rules.tick_size.mantissa(), 10'000'000);         // 0.10
+  EXPECT_EQ(rules.lot_size.mantissa(), 100'000);             // 0.001
+  EXPECT_EQ(rules.min_notional.mantissa(), 10'000'000'000);  // 100
+  EXPECT_EQ(rules.status, core::TradingStatus::kTrading);
+
+  ExpectFeedHoldsThePausedBooks(*sim_, feed);
+}
+
+TEST_F(SimTest, FuturesSkipSequenceIsAGapForTheFeedWhichResyncs) {
+  StartSim(FuturesOptions());
+  UsdmFeed feed(*sim_, "depth@100ms");
+  ASSERT_TRUE(feed.RunUntil([&] { return feed.AllLive(); }));
+  const RebuiltBook& btc = feed.books().book(feed.btc());
+  const RebuiltBook& eth = feed.books().book(feed.eth());
+  ASSERT_EQ(btc.went_live, 1);
+
+  sim_->SkipSequence("BTCUSDT");
+  // The futures rule (pu == the previous u) sees the break: STALE(gap), a new snapshot, LIVE.
+  ASSERT_TRUE(feed.RunUntil([&] { return btc.gaps == 1 && btc.went_live == 2 && feed.AllLive(); }))
+      << "gaps " << btc.gaps << ", went live " << btc.went_live;
+  EXPECT_EQ(feed.counters().gaps, 1u);
+  EXPECT_EQ(eth.gaps, 0);  // the fault was for BTCUSDT only
+  EXPECT_EQ(eth.went_live, 1);
+
+  // A dropped connection: every book goes STALE and comes back LIVE on the new connection.
+  sim_->DropConnections();
+  ASSERT_TRUE(feed.RunUntil([&] { return btc.went_live == 3 && eth.went_live == 2; }));
+  ExpectFeedHoldsThePausedBooks(*sim_, feed);
+}
+
+// A futures frame as the real parser reads it, with its stream.
+struct FuturesFrame {
+  std::string stream;
+  feeds::binance::MessageKind kind = feeds::binance::MessageKind::kUnknown;
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+  std::uint64_t previous = 0;
+  std::int64_t event_ms = 0;
+  std::int64_t transaction_ms = 0;
+};
+
+TEST_F(SimTest, FuturesDiffsChainPuPerStreamAndTheGapFaultBreaksTheChain) {
+  StartSim(FuturesOptions());
+  Recorder& recorder = NewRecorder();
+  Connect(
+      "/stream?streams=btcusdt@depth@0ms/btcusdt@depth@500ms/btcusdt@bookTicker/"
+      "btcusdt@trade",
+      recorder);
+  auto count = [](const std::vector<Message>& messages, std::string_view stream) {
+    std::size_t n = 0;
+    for (const Message& m : messages) {
+      n += m.text.starts_with(R"({"stream":")" + std::string(stream) + "\"");
+    }
+    return n;
+  };
+  ASSERT_TRUE(recorder.WaitFor([&](auto& m, int, int) {
+    return count(m, "btcusdt@depth@0ms") >= 4 && count(m, "btcusdt@depth@500ms") >= 2;
+  }));
+  // The admin endpoint's gap fault, as an operator would inject it.
+  auto response = Get("/_sim/fault", "POST", R"({"fault":"gap","symbol":"BTCUSDT"})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto before = recorder.Messages();
+  const std::size_t fast_before = count(before, "btcusdt@depth@0ms");
+  const std::size_t slow_before = count(before, "btcusdt@depth@500ms");
+  ASSERT_TRUE(recorder.WaitFor([&](auto& m, int, int) {
+    return count(m, "btcusdt@depth@0ms") >= fast_before + 3 &&
+           count(m, "btcusdt@depth@500ms") >= slow_before + 2;
+  }));
+
+  // Every frame goes through the daemon's futures parser; depth diffs take its canonical scan,
+  // which accepts exactly the byte shape Binance writes.
+  core::SymbolRegistry registry;
+  ASSERT_TRUE(registry.Add(core::Venue::kBinanceUsdm, "BTC", "USDT").ok());
+  feeds::binance::BinanceParser parser(core::Venue::kBinanceUsdm, registry);
+  simdjson::dom::parser json;
+  std::vector<FuturesFrame> frames;
+  std::size_t depth_frames = 0;
+  for (const Message& message : recorder.Messages()) {
+    std::string padded = message.text;
+    padded.append(64, ' ');
+    feeds::binance::ParsedMessage parsed;
+    ASSERT_EQ(parser.ParseFrame(std::string_view(padded.data(), message.text.size()), &parsed),
+              feeds::binance::ParseError::kOk)
+        << message.text;
+    FuturesFrame frame;
+    frame.stream = std::string(std::string_view(json.parse(message.text)["stream"]));
+    frame.kind = parsed.kind;
+    switch (parsed.kind) {
+      case feeds::binance::MessageKind::kDepthUpdate:
+        ++depth_frames;
+        EXPECT_TRUE(parsed.depth.has_previous) << message.text;
+        frame.first = parsed.depth.first_update_id;
+        frame.last = parsed.depth.final_update_id;
+        frame.previous = parsed.depth.previous_update_id;
+        frame.event_ms = parsed.depth.event_time_ms;
+        frame.transaction_ms = parsed.depth.transaction_time_ms;
+        break;
+      case feeds::binance::MessageKind::kBookTicker:
+        EXPECT_EQ(frame.stream, "btcusdt@bookTicker");
+        // The futures bookTicker names its event and carries its times.
+        EXPECT_NE(message.text.find(R"("data":{"e":"bookTicker","u":)"), std::string::npos);
+        EXPECT_GT(parsed.book_ticker.event_time_ms, 0);
+        EXPECT_NE(message.text.find(R"(,"T":)"), std::string::npos);
+        break;
+      case feeds::binance::MessageKind::kTrade:
+        EXPECT_EQ(frame.stream, "btcusdt@trade");
+        EXPECT_GT(parsed.trade.trade_time_ms, 0);
+        EXPECT_NE(message.text.find(R"("X":"MARKET")"), std::string::npos);
+        break;
+      default:
+        ADD_FAILURE() << "unexpected frame " << message.text;
+    }
+    frames.push_back(frame);
+  }
+  EXPECT_EQ(parser.canonical_depth_frames(), depth_frames);
+
+  // Per stream: pu is the previous diff's u, except exactly once, after the fault, where it is the
+  // lost change's id. The sim's ids are consecutive per symbol, so U == pu + 1 throughout.
+  for (const char* stream : {"btcusdt@depth@0ms", "btcusdt@depth@500ms"}) {
+    std::vector<FuturesFrame> diffs;
+    for (const FuturesFrame& frame : frames) {
+      if (frame.stream == stream) diffs.push_back(frame);
+    }
+    ASSERT_GE(diffs.size(), 4u) << stream;
+    int breaks = 0;
+    for (std::size_t i = 0; i < diffs.size(); ++i) {
+      EXPECT_EQ(diffs[i].first, diffs[i].previous + 1) << stream << " diff " << i;
+      EXPECT_LE(diffs[i].first, diffs[i].last) << stream << " diff " << i;
+      EXPECT_GT(diffs[i].transaction_ms, 0);
+      EXPECT_GE(diffs[i].event_ms, diffs[i].transaction_ms);
+      if (i == 0 || diffs[i].previous == diffs[i - 1].last) continue;
+      ++breaks;
+      EXPECT_EQ(diffs[i].previous, diffs[i - 1].last + 1) << stream << ": one change was lost";
+    }
+    EXPECT_EQ(breaks, 1) << stream;
+  }
+}
+
+TEST_F(SimTest, FuturesRestServesFapiAndRefusesSpotPaths) {
+  StartSim(FuturesOptions());
+  sim_->Pause();  // the book holds still while it is compared
+  auto response = Get("/fapi/v1/depth?symbol=BTCUSDT");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.Header("X-MBX-USED-WEIGHT-1M"), "10");  // the default limit, 500, weighs 10
+  simdjson::dom::parser json;
+  simdjson::dom::element doc = json.parse(response.body);
+  EXPECT_GT(int64_t(doc["E"]), 1'600'000'000'000);
+  EXPECT_GT(int64_t(doc["T"]), 1'600'000'000'000);
+
+  // The real parser reads the futures snapshot into the sim's own book (its best 500 levels).
+  core::SymbolRegistry registry;
+  const core::InstrumentId btc = registry.Add(core::Venue::kBinanceUsdm, "BTC", "USDT").value();
+  feeds::binance::BinanceParser parser(core::Venue::kBinanceUsdm, registry);
+  feeds::binance::DepthSnapshot snapshot;
+  ASSERT_EQ(parser.ParseDepthSnapshot(response.body, registry.Get(btc), &snapshot),
+            feeds::binance::ParseError::kOk);
+  const auto book = sim_->BookSnapshot("BTCUSDT", 500);
+  ASSERT_TRUE(book.has_value());
+  EXPECT_EQ(snapshot.last_update_id, book->last_update_id);
+  ASSERT_EQ(snapshot.bids.size(), book->bids.size());
+  ASSERT_EQ(snapshot.asks.size(), book->asks.size());
+  for (std::size_t i = 0; i < book->bids.size(); ++i) {
+    ASSERT_EQ(snapshot.bids[i].price.mantissa(), book->bids[i].price);
+    ASSERT_EQ(snapshot.bids[i].quantity.mantissa(), book->bids[i].quantity);
+  }
+  for (std::size_t i = 0; i < book->asks.size(); ++i) {
+    ASSERT_EQ(snapshot.asks[i].price.mantissa(), book->asks[i].price);
+    ASSERT_EQ(snapshot.asks[i].quantity.mantissa(), book->asks[i].quantity);
+  }
+
+  response = Get("/fapi/v1/depth?symbol=ETHUSDT&limit=5");
+  ASSERT_EQ(response.status, 200);
+  doc = json.parse(response.body);
+  EXPECT_EQ(simdjson::dom::array(doc["bids"]).size(), 5u);
+  // Futures takes only its documented limits.
+  response = Get("/fapi/v1/depth?symbol=ETHUSDT&limit=7");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(response.body,
+            R"({"code":-1130,"msg":"Data sent for parameter 'limit' is not valid."})");
+  response = Get("/fapi/v1/depth?symbol=NOPEUSDT");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(response.body, R"({"code":-1121,"msg":"Invalid symbol."})");
+  response = Get("/fapi/v1/ping");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "{}");
+  response = Get("/fapi/v1/time");
+  ASSERT_EQ(response.status, 200);
+  EXPECT_GT(int64_t(json.parse(response.body)["serverTime"]), 1'600'000'000'000);
+
+  // Spot's paths do not exist on the futures venue: a client set up for the wrong market fails at
+  // its first request, with Binance's error shape and a message that says why.
+  for (const char* target :
+       {"/api/v3/depth?symbol=BTCUSDT&limit=1000", "/api/v3/exchangeInfo", "/api/v3/ping"}) {
+    response = Get(target);
+    EXPECT_EQ(response.status, 404) << target;
+    doc = json.parse(response.body);
+    EXPECT_EQ(int64_t(doc["code"]), -1000) << target;
+    EXPECT_NE(std::string_view(doc["msg"]).find("/fapi/v1"), std::string_view::npos) << target;
+  }
+}
+
+TEST_F(SimTest, SpotVenueRefusesFuturesPaths) {
+  StartSim(FastOptions());
+  auto response = Get("/fapi/v1/depth?symbol=BTCUSDT&limit=1000");
+  EXPECT_EQ(response.status, 404);
+  simdjson::dom::parser json;
+  simdjson::dom::element doc = json.parse(response.body);
+  EXPECT_EQ(int64_t(doc["code"]), -1000);
+  EXPECT_NE(std::string_view(doc["msg"]).find("/api/v3"), std::string_view::npos);
+  EXPECT_EQ(Get("/fapi/v1/exchangeInfo").status, 404);
+  EXPECT_EQ(Get("/api/v3/depth?symbol=BTCUSDT&limit=5").status, 200);
+}
+
+TEST_F(SimTest, FuturesExchangeInfoParsesIntoRules) {
+  StartSim(FuturesOptions());
+  const auto response = Get("/fapi/v1/exchangeInfo");
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(response.Header("X-MBX-USED-WEIGHT-1M"), "1");
+  core::SymbolRegistry registry;
+  const core::InstrumentId btc = registry.Add(core::Venue::kBinanceUsdm, "BTC", "USDT").value();
+  const core::InstrumentId eth = registry.Add(core::Venue::kBinanceUsdm, "ETH", "USDT").value();
+  feeds::binance::BinanceParser parser(core::Venue::kBinanceUsdm, registry);
+  feeds::binance::ExchangeInfo info;
+  ASSERT_EQ(parser.ParseExchangeInfo(response.body, &info), feeds::binance::ParseError::kOk);
+  EXPECT_TRUE(info.errors.empty());
+  ASSERT_EQ(info.rules.size(), 2u);
+  std::map<core::InstrumentId, core::InstrumentRules> rules;
+  for (const core::InstrumentRules& r : info.rules) rules[r.instrument] = r;
+  ASSERT_EQ(rules.size(), 2u);
+  const auto specs = DefaultUsdmSymbols();
+  for (auto [id, spec] : {std::pair{btc, specs[0]}, std::pair{eth, specs[1]}}) {
+    EXPECT_EQ(rules[id].tick_size.mantissa(), spec.tick_size) << spec.symbol;
+    EXPECT_EQ(rules[id].lot_size.mantissa(), spec.lot_size) << spec.symbol;
+    EXPECT_EQ(rules[id].min_quantity.mantissa(), spec.lot_size) << spec.symbol;
+    EXPECT_EQ(rules[id].max_quantity.mantissa(), spec.max_quantity) << spec.symbol;
+    EXPECT_EQ(rules[id].min_notional.mantissa(), spec.min_notional) << spec.symbol;
+    EXPECT_EQ(rules[id].status, core::TradingStatus::kTrading) << spec.symbol;
+  }
+  // Futures' values, not spot's: 100 USDT minimum for BTCUSDT, 20 for ETHUSDT.
+  EXPECT_EQ(rules[btc].min_notional.mantissa(), 10'000'000'000);
+  EXPECT_EQ(rules[eth].min_notional.mantissa(), 2'000'000'000);
+}
+
+TEST_F(SimTest, FuturesReplayServesTheRecordedSnapshotOnFapi) {
+  TRADINGD_REQUIRE_FIXTURE(path, "binance/hftbacktest_usdm/btcusdt_20240808.gz");
+  BinanceSimOptions options = FuturesOptions();
+  options.replay_files = {{path.string(), "BTCUSDT"}};
+  options.replay_pace = ReplayPace::kAsFastAsPossible;
+  options.max_queued_writes = 128;
+  StartSim(options);
+  auto response = Get("/fapi/v1/depth?symbol=BTCUSDT&limit=1000");
+  ASSERT_EQ(response.status, 200);
+  EXPECT_TRUE(response.body.starts_with(R"({"lastUpdateId":5123107852948,"E":)"))
+      << response.body.substr(0, 80);
+  EXPECT_EQ(Get("/api/v3/depth?symbol=BTCUSDT&limit=1000").status, 404);
+  // The recorded futures diffs go out verbatim, pu and all.
+  Recorder& recorder = NewRecorder();
+  Connect("/stream?streams=btcusdt@depth@0ms", recorder);
+  ASSERT_TRUE(recorder.WaitFor([](auto& m, int, int) { return m.size() >= 50; }));
+  for (const Message& message : recorder.Messages()) {
+    ASSERT_TRUE(
+        message.text.starts_with(R"({"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate")"))
+        << message.text.substr(0, 80);
+    ASSERT_NE(message.text.find(R"(,"pu":)"), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,105 @@ TEST(BinanceWireTest, ExchangeInfoIsValidJsonWithTheFilters) {
     }
   }
   EXPECT_TRUE(price && lot && notional);
+}
+
+// The futures writers reproduce real USD-M frames byte for byte when given the symbol's
+// precision: BINANCE_FUTURES.ws.1.0 (SUSHIUSDT, 4 price and 0 quantity digits) and the
+// hftbacktest_usdm capture (BTCUSDT, 2 and 3).
+TEST(BinanceWireTest, FuturesDepthUpdateLooksLikeTheRealFuturesFeed) {
+  // Best first, as the sim keeps them; the futures stream lists bids lowest first.
+  const std::vector<BookLevel> bids = {
+      {761'100'000, 200'000'000}, {760'900'000, 0}, {750'400'000, 81'300'000'000}};
+  const std::vector<BookLevel> asks = {{761'500'000, 156'300'000'000},
+                                       {762'200'000, 328'400'000'000}};
+  EXPECT_EQ(FuturesDepthUpdatePayload("SUSHIUSDT", 1626992741037, 1626992741024, 600859599090,
+                                      600859600917, 600859598061, bids, asks, {4, 0}),
+            R"({"e":"depthUpdate","E":1626992741037,"T":1626992741024,"s":"SUSHIUSDT",)"
+            R"("U":600859599090,"u":600859600917,"pu":600859598061,)"
+            R"("b":[["7.5040","813"],["7.6090","0"],["7.6110","2"]],)"
+            R"("a":[["7.6150","1563"],["7.6220","3284"]]})");
+}
+
+TEST(BinanceWireTest, FuturesBookTickerTradeAndSnapshot) {
+  const TopOfBook top{6'180'020'000'000, 250'700'000, 6'180'030'000'000, 251'000'000};
+  EXPECT_EQ(
+      FuturesBookTickerPayload("BTCUSDT", 5123107839020, top, 1723161256313, 1723161256313, {2, 3}),
+      R"({"e":"bookTicker","u":5123107839020,"s":"BTCUSDT","b":"61800.20","B":"2.507",)"
+      R"("a":"61800.30","A":"2.510","T":1723161256313,"E":1723161256313})");
+  EXPECT_EQ(
+      FuturesTradePayload("BTCUSDT", 1723161256322, {5266583935, 6'180'030'000'000, 600'000, false},
+                          1723161256322, {2, 3}),
+      R"({"e":"trade","E":1723161256322,"T":1723161256322,"s":"BTCUSDT","t":5266583935,)"
+      R"("p":"61800.30","q":"0.006","X":"MARKET","m":false})");
+  BookLevels levels;
+  levels.last_update_id = 600859605926;
+  levels.bids = {{761'100'000, 600'000'000}, {760'800'000, 16'100'000'000}};
+  levels.asks = {{761'200'000, 29'700'000'000}};
+  // Snapshots keep bids best first.
+  EXPECT_EQ(FuturesDepthSnapshotBody(levels, 1626992741264, 1626992741261, {4, 0}),
+            R"({"lastUpdateId":600859605926,"E":1626992741264,"T":1626992741261,)"
+            R"("bids":[["7.6110","6"],["7.6080","161"]],"asks":[["7.6120","297"]]})");
+}
+
+TEST(BinanceWireTest, FuturesPrecisionAndDepthLimits) {
+  const auto specs = DefaultUsdmSymbols();
+  ASSERT_EQ(specs.size(), 2u);
+  EXPECT_EQ(FuturesPrecisionOf(specs[0]).price, 1);  // BTCUSDT ticks 0.10
+  EXPECT_EQ(FuturesPrecisionOf(specs[0]).quantity, 3);
+  EXPECT_EQ(FuturesPrecisionOf(specs[1]).price, 2);  // ETHUSDT ticks 0.01
+  SymbolSpec whole;
+  whole.tick_size = 100'000'000;  // 1
+  whole.lot_size = 100'000'000;
+  EXPECT_EQ(FuturesPrecisionOf(whole).price, 0);
+  EXPECT_EQ(FuturesPrecisionOf(whole).quantity, 0);
+  for (int limit : {5, 10, 20, 50, 100, 500, 1000}) EXPECT_TRUE(IsFuturesDepthLimit(limit));
+  for (int limit : {0, 1, 7, 99, 5000}) EXPECT_FALSE(IsFuturesDepthLimit(limit)) << limit;
+  EXPECT_EQ(FuturesDepthWeight(50), 2);
+  EXPECT_EQ(FuturesDepthWeight(100), 5);
+  EXPECT_EQ(FuturesDepthWeight(500), 10);
+  EXPECT_EQ(FuturesDepthWeight(1000), 20);
+}
+
+TEST(BinanceWireTest, FuturesExchangeInfoHasThePerpetualFilters) {
+  const auto specs = DefaultUsdmSymbols();
+  std::vector<const SymbolSpec*> pointers = {&specs[0], &specs[1]};
+  const std::string body = FuturesExchangeInfoBody(1700000000000, pointers);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(body).get(doc), simdjson::SUCCESS) << body;
+  EXPECT_EQ(std::string_view(doc["futuresType"]), "U_MARGINED");
+  EXPECT_EQ(int64_t(doc["serverTime"]), 1700000000000);
+  // One margin asset for two USDT contracts.
+  EXPECT_EQ(simdjson::dom::array(doc["assets"]).size(), 1u);
+  simdjson::dom::array symbols = doc["symbols"];
+  ASSERT_EQ(symbols.size(), 2u);
+  simdjson::dom::element btc = symbols.at(0);
+  EXPECT_EQ(std::string_view(btc["symbol"]), "BTCUSDT");
+  EXPECT_EQ(std::string_view(btc["pair"]), "BTCUSDT");
+  EXPECT_EQ(std::string_view(btc["contractType"]), "PERPETUAL");
+  EXPECT_EQ(std::string_view(btc["status"]), "TRADING");
+  EXPECT_EQ(std::string_view(btc["marginAsset"]), "USDT");
+  EXPECT_EQ(int64_t(btc["pricePrecision"]), 1);
+  EXPECT_EQ(int64_t(btc["quantityPrecision"]), 3);
+  std::map<std::string, std::string> values;
+  for (simdjson::dom::element filter : simdjson::dom::array(btc["filters"])) {
+    const std::string type{std::string_view(filter["filterType"])};
+    for (auto [key, value] : simdjson::dom::object(filter)) {
+      if (value.is_string()) values[type + "." + std::string(key)] = std::string_view(value);
+    }
+  }
+  EXPECT_EQ(values["PRICE_FILTER.tickSize"], "0.1");
+  EXPECT_EQ(values["LOT_SIZE.stepSize"], "0.001");
+  EXPECT_EQ(values["LOT_SIZE.minQty"], "0.001");
+  EXPECT_EQ(values["LOT_SIZE.maxQty"], "1000");
+  EXPECT_EQ(values["MIN_NOTIONAL.notional"], "100");
+  // Futures spells the minimum "notional"; spot's "minNotional" (and its NOTIONAL filter) is not
+  // there.
+  EXPECT_EQ(values.count("MIN_NOTIONAL.minNotional"), 0u);
+  EXPECT_EQ(values.count("NOTIONAL.minNotional"), 0u);
+  EXPECT_NE(body.find(R"({"minPrice":"0.1","maxPrice":"1000000","filterType":"PRICE_FILTER",)"),
+            std::string::npos)
+      << "Binance writes filterType in the middle of a futures filter";
 }
 
 }  // namespace

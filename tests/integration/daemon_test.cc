@@ -285,8 +285,8 @@ TEST_P(DaemonTest, ControlSurfaceContract) {
 INSTANTIATE_TEST_SUITE_P(Venues, DaemonTest,
                          ::testing::Values(VenueCase{core::Venue::kBinance, "binance"},
                                            VenueCase{core::Venue::kBinanceUsdm, "binance-usdm"}),
-                         [](const ::testing::TestParamInfo<VenueCase>& info) {
-                           return info.param.venue == core::Venue::kBinance ? "binance"
+                         [](const ::testing::TestParamInfo<VenueCase>& param_info) {
+                           return param_info.param.venue == core::Venue::kBinance ? "binance"
                                                                             : "binance_usdm";
                          });
 

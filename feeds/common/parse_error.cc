@@ -58,7 +58,8 @@ bool ParseNumberText(std::string_view text, int scale, std::int64_t* mantissa) {
   if (integer.empty() || integer.size() + fraction.size() > 40) return false;
   std::array<char, 48> all{};
   std::memcpy(all.data(), integer.data(), integer.size());
-  std::memcpy(all.data() + integer.size(), fraction.data(), fraction.size());
+  // An empty view may have no data pointer at all, which memcpy must not be given.
+  if (!fraction.empty()) std::memcpy(all.data() + integer.size(), fraction.data(), fraction.size());
   const int total = static_cast<int>(integer.size() + fraction.size());
   const int point_at = static_cast<int>(integer.size()) + exponent;  // digits before the point
   if (point_at < -40 || point_at > 60) return false;

@@ -323,187 +323,182 @@ std::string WriteVenueReport(const ReplayOptions& options, const feeds::Capture&
   return w.Take();
 }
 
-// Registers an instrument found in a capture at the scales the capture shows.
-core::Status AddCaptured(core::SymbolRegistry& registry, core::Venue venue, std::string_view base,
-                         std::string_view quote, const std::string& venue_symbol,
-                         int price_decimals, int quantity_decimals) {
-  auto id = registry.Add(venue, base, quote, venue_symbol, price_decimals, quantity_decimals);
-  if (id.ok()) return core::Status::Ok();
-  return Status(ErrorCode::kBadRequest,
-                fmt::format("capture instrument '{}': {}", venue_symbol, id.status().message()));
-}
-
-core::Status NoMarketData(core::Venue venue) {
-  return Status(ErrorCode::kBadRequest,
-                fmt::format("the capture holds no {} market data", core::VenueName(venue)));
+// Registers the instruments a capture shows, at the scales it shows (`facts_by_symbol` maps a
+// venue symbol to its price_decimals and quantity_decimals; `split` gives its base and quote).
+template <typename FactsBySymbol, typename Split>
+core::Status RegisterCaptured(core::SymbolRegistry& registry, core::Venue venue,
+                              const FactsBySymbol& facts_by_symbol, Split split) {
+  for (const auto& [symbol, facts] : facts_by_symbol) {
+    const auto [base, quote] = split(symbol);
+    if (base.empty() || quote.empty()) continue;
+    auto id = registry.Add(venue, base, quote, symbol, facts.price_decimals,
+                           facts.quantity_decimals);
+    if (!id.ok()) {
+      return Status(ErrorCode::kBadRequest,
+                    fmt::format("capture instrument '{}': {}", symbol, id.status().message()));
+    }
+  }
+  return core::Status::Ok();
 }
 
 // "BTC-USDT", "BTC-USD-220527", "UNI-USD-SWAP": base and quote lead (OKX and Coinbase spellings).
 std::pair<std::string, std::string> SplitDashed(const std::string& symbol) {
   const auto first = symbol.find('-');
-  if (first == std::string::npos) return {symbol, "UNKNOWN"};
+  if (first == std::string::npos) return {};
   const auto second = symbol.find('-', first + 1);
   return {symbol.substr(0, first),
           symbol.substr(first + 1, second == std::string::npos ? std::string::npos
                                                                : second - first - 1)};
 }
 
+// "XBT/USD" (Kraken).
+std::pair<std::string, std::string> SplitSlashed(const std::string& symbol) {
+  const auto slash = symbol.find('/');
+  if (slash == std::string::npos) return {};
+  return {symbol.substr(0, slash), symbol.substr(slash + 1)};
+}
+
+// One venue's replay: its market-data core over the frames, the engine's books, and the report.
+// `configure(md)` runs before every round; `report(md.counters())` maps the venue's counters.
+template <typename MarketData, typename Configure, typename Report>
+core::Result<std::string> ReplayVenue(const ReplayOptions& options, const feeds::Capture& capture,
+                                      const core::SymbolRegistry& registry, Configure configure,
+                                      Report report) {
+  if (registry.size() == 0) {
+    return Status(ErrorCode::kBadRequest, fmt::format("the capture holds no {} market data",
+                                                      core::VenueName(options.venue)));
+  }
+  engine::Engine engine(registry, nullptr, core::SystemClock::Instance());
+  engine::EngineSink sink(engine);
+  // A recording cannot resubscribe: a book that fails waits for the next snapshot in the file.
+  MarketData md(registry, sink, [](core::InstrumentId) {});
+  std::uint64_t engine_resyncs = 0;
+  const auto elapsed = ReplayFrames(
+      options, capture, registry, engine, md, [&] { configure(md); }, &engine_resyncs);
+  VenueReport r = report(md.counters());
+  r.resyncs += engine_resyncs;
+  return WriteVenueReport(options, capture, registry, engine, r, elapsed);
+}
+
 core::Result<std::string> RunKrakenReplay(const ReplayOptions& options,
                                          const feeds::Capture& capture) {
   const auto pairs = feeds::kraken::InspectKrakenCapture(capture);
   core::SymbolRegistry registry;
-  for (const auto& [pair, facts] : pairs) {
-    const auto slash = pair.find('/');
-    if (slash == std::string::npos) continue;
-    if (auto s = AddCaptured(registry, core::Venue::kKraken, pair.substr(0, slash),
-                             pair.substr(slash + 1), pair, facts.price_decimals,
-                             facts.quantity_decimals);
-        !s.ok()) {
-      return s;
-    }
+  if (auto s = RegisterCaptured(registry, core::Venue::kKraken, pairs, SplitSlashed); !s.ok()) {
+    return s;
   }
-  if (registry.size() == 0) return NoMarketData(options.venue);
-  engine::Engine engine(registry, nullptr, core::SystemClock::Instance());
-  engine::EngineSink sink(engine);
-  // A recording cannot resubscribe: a book that fails waits for the next snapshot in the file.
-  feeds::kraken::KrakenMarketData md(registry, sink, [](core::InstrumentId) {});
-  std::uint64_t engine_resyncs = 0;
-  const auto elapsed = ReplayFrames(options, capture, registry, engine, md, [&] {
+  auto configure = [&](feeds::kraken::KrakenMarketData& md) {
     for (core::InstrumentId id = 0; id < registry.size(); ++id) {
       const feeds::kraken::KrakenPairFacts& facts = pairs.at(registry.Get(id).venue_symbol);
       md.SetDepth(id, facts.depth);
       if (facts.v2) md.SetPrecision(id, facts.price_decimals, facts.quantity_decimals);
     }
-  }, &engine_resyncs);
-  const auto& c = md.counters();
-  VenueReport r;
-  r.book_snapshots = c.book_snapshots;
-  r.book_updates = c.book_updates + c.updates_ignored;
-  r.quotes = c.ticker;
-  r.trades = c.trade;
-  r.heartbeats = c.heartbeat;
-  r.other = c.other;
-  r.parse_errors = c.parse_errors;
-  r.last_parse_error = c.last_parse_error;
-  r.unknown_symbol = c.unknown_symbol;
-  r.updates_applied = c.book_updates;
-  r.updates_ignored = c.updates_ignored;
-  r.resyncs = engine_resyncs + c.resyncs;  // Kraken has no sequence numbers: no gaps to count
-  r.checksum_ok = c.checksum_ok;
-  r.checksum_failed = c.checksum_failed;
-  return WriteVenueReport(options, capture, registry, engine, r, elapsed);
+  };
+  return ReplayVenue<feeds::kraken::KrakenMarketData>(
+      options, capture, registry, configure, [](const feeds::kraken::KrakenMarketDataCounters& c) {
+        VenueReport r;
+        r.book_snapshots = c.book_snapshots;
+        r.book_updates = c.book_updates + c.updates_ignored;
+        r.quotes = c.ticker;
+        r.trades = c.trade;
+        r.heartbeats = c.heartbeat;
+        r.other = c.other;
+        r.parse_errors = c.parse_errors;
+        r.last_parse_error = c.last_parse_error;
+        r.unknown_symbol = c.unknown_symbol;
+        r.updates_applied = c.book_updates;
+        r.updates_ignored = c.updates_ignored;
+        r.resyncs = c.resyncs;  // Kraken has no sequence numbers: its checksum is the check
+        r.checksum_ok = c.checksum_ok;
+        r.checksum_failed = c.checksum_failed;
+        return r;
+      });
 }
 
 core::Result<std::string> RunOkxReplay(const ReplayOptions& options, const feeds::Capture& capture) {
-  const auto instruments = feeds::okx::InspectOkxCapture(capture);
   core::SymbolRegistry registry;
-  for (const auto& [inst_id, facts] : instruments) {
-    const auto [base, quote] = SplitDashed(inst_id);
-    if (auto s = AddCaptured(registry, core::Venue::kOkx, base, quote, inst_id,
-                             facts.price_decimals, facts.quantity_decimals);
-        !s.ok()) {
-      return s;
-    }
+  if (auto s = RegisterCaptured(registry, core::Venue::kOkx,
+                                feeds::okx::InspectOkxCapture(capture), SplitDashed);
+      !s.ok()) {
+    return s;
   }
-  if (registry.size() == 0) return NoMarketData(options.venue);
-  engine::Engine engine(registry, nullptr, core::SystemClock::Instance());
-  engine::EngineSink sink(engine);
-  feeds::okx::OkxMarketData md(registry, sink, [](core::InstrumentId) {});
-  std::uint64_t engine_resyncs = 0;
-  const auto elapsed =
-      ReplayFrames(options, capture, registry, engine, md, [] {}, &engine_resyncs);
-  const auto& c = md.counters();
-  VenueReport r;
-  r.book_snapshots = c.book_snapshots;
-  r.book_updates = c.book_updates + c.updates_ignored + c.heartbeats;
-  r.quotes = c.quotes;
-  r.trades = c.trades;
-  r.other = c.other;
-  r.parse_errors = c.parse_errors;
-  r.last_parse_error = c.last_parse_error;
-  r.unknown_symbol = c.unknown_symbol;
-  r.updates_applied = c.book_updates;
-  r.updates_ignored = c.updates_ignored;
-  r.gaps = c.gaps;
-  r.resyncs = engine_resyncs + c.resyncs;
-  r.checksum_ok = c.checksum_ok;
-  r.checksum_failed = c.checksum_failed;
-  return WriteVenueReport(options, capture, registry, engine, r, elapsed);
+  return ReplayVenue<feeds::okx::OkxMarketData>(
+      options, capture, registry, [](auto&) {}, [](const feeds::okx::OkxMarketDataCounters& c) {
+        VenueReport r;
+        r.book_snapshots = c.book_snapshots;
+        r.book_updates = c.book_updates + c.updates_ignored + c.heartbeats;
+        r.quotes = c.quotes;
+        r.trades = c.trades;
+        r.other = c.other;
+        r.parse_errors = c.parse_errors;
+        r.last_parse_error = c.last_parse_error;
+        r.unknown_symbol = c.unknown_symbol;
+        r.updates_applied = c.book_updates;
+        r.updates_ignored = c.updates_ignored;
+        r.gaps = c.gaps;
+        r.resyncs = c.resyncs;
+        r.checksum_ok = c.checksum_ok;
+        r.checksum_failed = c.checksum_failed;
+        return r;
+      });
 }
 
 core::Result<std::string> RunBybitReplay(const ReplayOptions& options,
                                         const feeds::Capture& capture) {
-  const auto symbols = feeds::bybit::InspectBybitCapture(capture);
   core::SymbolRegistry registry;
-  for (const auto& [symbol, facts] : symbols) {
-    const auto [base, quote] = SplitSymbol(symbol);  // "XRPUSDT", as Binance spells it
-    if (auto s = AddCaptured(registry, core::Venue::kBybit, base, quote, symbol,
-                             facts.price_decimals, facts.quantity_decimals);
-        !s.ok()) {
-      return s;
-    }
+  // "XRPUSDT", spelt as Binance spells it.
+  if (auto s = RegisterCaptured(registry, core::Venue::kBybit,
+                                feeds::bybit::InspectBybitCapture(capture), SplitSymbol);
+      !s.ok()) {
+    return s;
   }
-  if (registry.size() == 0) return NoMarketData(options.venue);
-  engine::Engine engine(registry, nullptr, core::SystemClock::Instance());
-  engine::EngineSink sink(engine);
-  feeds::bybit::BybitMarketData md(registry, sink, [](core::InstrumentId) {});
-  std::uint64_t engine_resyncs = 0;
-  const auto elapsed =
-      ReplayFrames(options, capture, registry, engine, md, [] {}, &engine_resyncs);
-  const auto& c = md.counters();
-  VenueReport r;
-  r.book_snapshots = c.book_snapshots;
-  r.book_updates = c.book_deltas + c.deltas_ignored;
-  r.quotes = c.ticker;
-  r.trades = c.trade;
-  r.other = c.other;
-  r.parse_errors = c.parse_errors;
-  r.last_parse_error = c.last_parse_error;
-  r.unknown_symbol = c.unknown_symbol;
-  r.updates_applied = c.book_deltas;
-  r.updates_ignored = c.deltas_ignored;
-  r.gaps = c.gaps;
-  r.resyncs = engine_resyncs + c.resyncs;  // Bybit has no checksum: `u` continuity is the check
-  return WriteVenueReport(options, capture, registry, engine, r, elapsed);
+  return ReplayVenue<feeds::bybit::BybitMarketData>(
+      options, capture, registry, [](auto&) {}, [](const feeds::bybit::BybitMarketDataCounters& c) {
+        VenueReport r;
+        r.book_snapshots = c.book_snapshots;
+        r.book_updates = c.book_deltas + c.deltas_ignored;
+        r.quotes = c.ticker;
+        r.trades = c.trade;
+        r.other = c.other;
+        r.parse_errors = c.parse_errors;
+        r.last_parse_error = c.last_parse_error;
+        r.unknown_symbol = c.unknown_symbol;
+        r.updates_applied = c.book_deltas;
+        r.updates_ignored = c.deltas_ignored;
+        r.gaps = c.gaps;
+        r.resyncs = c.resyncs;  // Bybit has no checksum: `u` continuity is the check
+        return r;
+      });
 }
 
 core::Result<std::string> RunCoinbaseReplay(const ReplayOptions& options,
                                            const feeds::Capture& capture) {
-  const auto products = feeds::coinbase::InspectCoinbaseCapture(capture);
   core::SymbolRegistry registry;
-  for (const auto& [product, facts] : products) {
-    const auto [base, quote] = SplitDashed(product);
-    if (auto s = AddCaptured(registry, core::Venue::kCoinbase, base, quote, product,
-                             facts.price_decimals, facts.quantity_decimals);
-        !s.ok()) {
-      return s;
-    }
+  if (auto s = RegisterCaptured(registry, core::Venue::kCoinbase,
+                                feeds::coinbase::InspectCoinbaseCapture(capture), SplitDashed);
+      !s.ok()) {
+    return s;
   }
-  if (registry.size() == 0) return NoMarketData(options.venue);
-  engine::Engine engine(registry, nullptr, core::SystemClock::Instance());
-  engine::EngineSink sink(engine);
-  // The recorded feed is Coinbase Exchange's (level2, ticker, matches); Advanced Trade captures
-  // would need the other parser mode.
-  feeds::coinbase::CoinbaseMarketData md(registry, sink, [](core::InstrumentId) {});
-  std::uint64_t engine_resyncs = 0;
-  const auto elapsed =
-      ReplayFrames(options, capture, registry, engine, md, [] {}, &engine_resyncs);
-  const auto& c = md.counters();
-  VenueReport r;
-  r.book_snapshots = c.book_snapshots;
-  r.book_updates = c.book_updates + c.updates_ignored;
-  r.quotes = c.quotes;
-  r.trades = c.trades + c.trade_history;
-  r.heartbeats = c.heartbeats;
-  r.other = c.other + c.out_of_order;
-  r.parse_errors = c.parse_errors;
-  r.last_parse_error = c.last_parse_error;
-  r.unknown_symbol = c.unknown_symbol;
-  r.updates_applied = c.book_updates;
-  r.updates_ignored = c.updates_ignored;
-  r.gaps = c.gaps;
-  r.resyncs = engine_resyncs + c.resyncs;
-  return WriteVenueReport(options, capture, registry, engine, r, elapsed);
+  // The recorded feed is Coinbase Exchange's (level2, ticker, matches), the parser's default.
+  return ReplayVenue<feeds::coinbase::CoinbaseMarketData>(
+      options, capture, registry, [](auto&) {},
+      [](const feeds::coinbase::CoinbaseMarketDataCounters& c) {
+        VenueReport r;
+        r.book_snapshots = c.book_snapshots;
+        r.book_updates = c.book_updates + c.updates_ignored;
+        r.quotes = c.quotes;
+        r.trades = c.trades + c.trade_history;
+        r.heartbeats = c.heartbeats;
+        r.other = c.other + c.out_of_order;
+        r.parse_errors = c.parse_errors;
+        r.last_parse_error = c.last_parse_error;
+        r.unknown_symbol = c.unknown_symbol;
+        r.updates_applied = c.book_updates;
+        r.updates_ignored = c.updates_ignored;
+        r.gaps = c.gaps;
+        r.resyncs = c.resyncs;
+        return r;
+      });
 }
 
 }  // namespace

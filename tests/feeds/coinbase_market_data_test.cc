@@ -29,58 +29,9 @@
 namespace tradingd::feeds::coinbase {
 namespace {
 
+using testing::MirrorSink;
 using testing::Padded;
 using testing::RecordingSink;
-
-// Applies book events to plain maps, as the engine would, counts crossed books after every
-// complete message, and compares each quote with the book top at the moment it arrives.
-class MirrorSink : public core::EventSink {
- public:
-  bool Publish(const core::Event& event) override {
-    if (const auto* quote = std::get_if<core::Quote>(&event)) {
-      ++quotes;
-      const auto& book = books[quote->instrument];
-      if (!book.first.empty() && !book.second.empty() &&
-          book.first.rbegin()->first == quote->bid_price.mantissa() &&
-          book.second.begin()->first == quote->ask_price.mantissa()) {
-        ++quotes_at_top;
-      }
-      return true;
-    }
-    if (const auto* trade = std::get_if<core::Trade>(&event)) {
-      trades.push_back(*trade);
-      return true;
-    }
-    const auto* update = std::get_if<core::BookUpdate>(&event);
-    if (update == nullptr) return true;
-    auto& book = books[update->instrument];
-    if (update->has(core::BookUpdate::kSnapshot) && update->has(core::BookUpdate::kFirstChunk)) {
-      book.first.clear();
-      book.second.clear();
-    }
-    for (int i = 0; i < update->bid_count + update->ask_count; ++i) {
-      auto& side = i < update->bid_count ? book.first : book.second;
-      const core::PriceLevel& level = update->levels[i];
-      if (level.quantity.mantissa() == 0) {
-        side.erase(level.price.mantissa());
-      } else {
-        side[level.price.mantissa()] = level.quantity.mantissa();
-      }
-    }
-    if (update->has(core::BookUpdate::kLastChunk) && !book.first.empty() && !book.second.empty() &&
-        book.first.rbegin()->first >= book.second.begin()->first) {
-      ++crossed;
-    }
-    return true;
-  }
-  std::map<core::InstrumentId,
-           std::pair<std::map<std::int64_t, std::int64_t>, std::map<std::int64_t, std::int64_t>>>
-      books;
-  std::uint64_t crossed = 0;
-  std::uint64_t quotes = 0;
-  std::uint64_t quotes_at_top = 0;
-  std::vector<core::Trade> trades;
-};
 
 // The README of the fixtures: 10 snapshots, 9,719 l2updates, 107 tickers, 97 matches (and 10
 // last_match, one a product, right after subscribing); the book never crosses and the ticker's

@@ -21,51 +21,9 @@
 namespace tradingd::feeds::kraken {
 namespace {
 
+using testing::MirrorSink;
 using testing::Padded;
 using testing::RecordingSink;
-
-// Applies the book events to plain ordered maps, as the engine would, and checks after every
-// complete message that the book is not crossed and within the depth.
-class MirrorSink : public core::EventSink {
- public:
-  bool Publish(const core::Event& event) override {
-    if (const auto* update = std::get_if<core::BookUpdate>(&event)) {
-      Book& book = books[update->instrument];
-      if (update->has(core::BookUpdate::kSnapshot) && update->has(core::BookUpdate::kFirstChunk)) {
-        book.bids.clear();
-        book.asks.clear();
-      }
-      for (int i = 0; i < update->bid_count + update->ask_count; ++i) {
-        auto& side = i < update->bid_count ? book.bids : book.asks;
-        const core::PriceLevel& level = update->levels[i];
-        if (level.quantity.mantissa() == 0) {
-          side.erase(level.price.mantissa());
-        } else {
-          side[level.price.mantissa()] = level.quantity.mantissa();
-        }
-      }
-      if (update->has(core::BookUpdate::kLastChunk)) {
-        ++messages;
-        if (!book.bids.empty() && !book.asks.empty() &&
-            book.bids.rbegin()->first >= book.asks.begin()->first) {
-          ++crossed;
-        }
-        max_side = std::max({max_side, book.bids.size(), book.asks.size()});
-      }
-    } else if (const auto* status = std::get_if<core::BookStatus>(&event)) {
-      statuses.push_back(*status);
-    }
-    return true;
-  }
-
-  struct Book {
-    std::map<std::int64_t, std::int64_t> bids, asks;
-  };
-  std::map<core::InstrumentId, Book> books;
-  std::vector<core::BookStatus> statuses;
-  std::uint64_t messages = 0, crossed = 0;
-  std::size_t max_side = 0;
-};
 
 struct FixtureReplay {
   explicit FixtureReplay(const Capture& capture) {

@@ -21,41 +21,9 @@
 namespace tradingd::feeds::okx {
 namespace {
 
+using testing::MirrorSink;
 using testing::Padded;
 using testing::RecordingSink;
-
-// Applies book events to plain maps, as the engine would, and counts crossed books after every
-// complete message.
-class MirrorSink : public core::EventSink {
- public:
-  bool Publish(const core::Event& event) override {
-    const auto* update = std::get_if<core::BookUpdate>(&event);
-    if (update == nullptr) return true;
-    auto& book = books[update->instrument];
-    if (update->has(core::BookUpdate::kSnapshot) && update->has(core::BookUpdate::kFirstChunk)) {
-      book.first.clear();
-      book.second.clear();
-    }
-    for (int i = 0; i < update->bid_count + update->ask_count; ++i) {
-      auto& side = i < update->bid_count ? book.first : book.second;
-      const core::PriceLevel& level = update->levels[i];
-      if (level.quantity.mantissa() == 0) {
-        side.erase(level.price.mantissa());
-      } else {
-        side[level.price.mantissa()] = level.quantity.mantissa();
-      }
-    }
-    if (update->has(core::BookUpdate::kLastChunk) && !book.first.empty() &&
-        !book.second.empty() && book.first.rbegin()->first >= book.second.begin()->first) {
-      ++crossed;
-    }
-    return true;
-  }
-  std::map<core::InstrumentId,
-           std::pair<std::map<std::int64_t, std::int64_t>, std::map<std::int64_t, std::int64_t>>>
-      books;
-  std::uint64_t crossed = 0;
-};
 
 TEST(OkxReplayFixture, BooksEveryChecksumMatches) {
   TRADINGD_REQUIRE_FIXTURE(path, "okx/OKX.ws.1.0");

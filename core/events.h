@@ -131,8 +131,8 @@ struct InstrumentRules {
   Price tick_size;
   Quantity lot_size;
   Quantity min_quantity;
-  Quantity max_quantity;
-  Price min_notional;  // in quote units, at the instrument's price scale
+  Quantity max_quantity;  // INT64_MAX mantissa: the venue publishes no maximum (or one beyond it)
+  Price min_notional;     // in quote units, at the instrument's price scale; 0: none
   TradingStatus status = TradingStatus::kUnknown;
 };
 

@@ -92,7 +92,11 @@ void FeedBooks::OnDisconnected(core::BookReason reason, core::TimestampNs now_ns
     if (book.state == core::BookState::kStale) continue;
     book.state = core::BookState::kStale;
     if (on_stale_) on_stale_(id);
+    // The book is rebuilt from the next connection's snapshot: a resync like any other, only
+    // without a request (the new connection's subscriptions bring the snapshot).
+    ++resyncs_;
     publisher_.PublishStatus(id, core::BookState::kStale, reason, now_ns);
+    publisher_.PublishStatus(id, core::BookState::kSyncing, reason, now_ns);
   }
 }
 

@@ -9,8 +9,9 @@
 // a resync and asks the feed to resubscribe the book (`request_resync`); the core ignores the
 // book's updates until the next snapshot. After a refused event (kQueueOverflow) both statuses are
 // owed instead (BookPublisher::OweStatus), so that they reach the engine before anything else of
-// that book whatever the queue does next. A disconnect marks every book that is not STALE yet
-// STALE(reason) and asks for no resync: the next connection's subscriptions bring the snapshots.
+// that book whatever the queue does next. A disconnect makes every book that is not STALE yet
+// STALE(reason) then SYNCING, counted as a resync, and asks for none: the next connection's
+// subscriptions bring the snapshots.
 //
 // A core that keeps state of its own per book (a text book, the last sequence number) passes
 // `on_stale`, called whenever a book goes STALE here, before its status goes out: a book that
@@ -75,7 +76,8 @@ class FeedBooks {
   // The same from outside (the engine found the book crossed, ...); ignored for an instrument that
   // is not this venue's.
   void Resync(core::InstrumentId instrument, core::BookReason reason, core::TimestampNs now_ns);
-  // The stream is gone: every book not STALE yet becomes STALE(reason); no resync is requested.
+  // The stream is gone: every book not STALE yet becomes STALE(reason), then SYNCING (a resync,
+  // counted); none is requested.
   void OnDisconnected(core::BookReason reason, core::TimestampNs now_ns);
   // Every book back to SYNCING and owed statuses forgotten; no status is published and `on_stale`
   // is not called (the core resets its own state). Counters are kept.

@@ -764,9 +764,12 @@ TEST_F(BybitMarketDataTest, DisconnectMarksLiveBooksStaleAndForgetsTickers) {
   EXPECT_EQ(md_->book_state(xrp_), core::BookState::kStale);
   EXPECT_EQ(md_->book_state(btc_), core::BookState::kStale);
   const auto statuses = Statuses();
-  ASSERT_EQ(statuses.size(), 3u);  // one per book that was not STALE yet
+  ASSERT_EQ(statuses.size(), 6u);  // STALE then SYNCING, per book that was not STALE yet
   EXPECT_EQ(statuses[0].instrument, xrp_);
+  EXPECT_EQ(statuses[0].state, core::BookState::kStale);
   EXPECT_EQ(statuses[0].reason, core::BookReason::kDisconnected);
+  EXPECT_EQ(statuses[1].instrument, xrp_);
+  EXPECT_EQ(statuses[1].state, core::BookState::kSyncing);
   EXPECT_TRUE(resyncs_.empty());  // the next connection's subscription brings the snapshots
   // The new connection's first ticker delta cannot complete the old connection's quote.
   Feed(R"({"topic":"tickers.BTCUSDT","type":"delta","data":{"symbol":"BTCUSDT",)"

@@ -147,16 +147,18 @@ TEST_F(FeedBooksTest, OwedStatusesGoOutBeforeTheBooksNextChunkWithoutRetryOwed) 
   EXPECT_TRUE(std::holds_alternative<core::BookUpdate>(sink_.events[2]));
 }
 
-TEST_F(FeedBooksTest, DisconnectMarksEveryBookNotStaleYetStaleWithoutAResync) {
+TEST_F(FeedBooksTest, DisconnectMarksEveryBookNotStaleYetStaleThenSyncingWithoutARequest) {
   ASSERT_TRUE(Snapshot(btc_));  // LIVE; eth_ is still SYNCING
   books_->OnDisconnected(core::BookReason::kDisconnected, 77);
 
   EXPECT_EQ(books_->book_state(btc_), kStale);
   EXPECT_EQ(books_->book_state(eth_), kStale);
   EXPECT_EQ(Statuses(), (std::vector<Status>{{btc_, kStale, core::BookReason::kDisconnected},
-                                             {eth_, kStale, core::BookReason::kDisconnected}}));
+                                             {btc_, kSyncing, core::BookReason::kDisconnected},
+                                             {eth_, kStale, core::BookReason::kDisconnected},
+                                             {eth_, kSyncing, core::BookReason::kDisconnected}}));
   EXPECT_TRUE(resync_requests_.empty());  // the next connection's subscriptions bring snapshots
-  EXPECT_EQ(resyncs_, 0u);
+  EXPECT_EQ(resyncs_, 2u);
   EXPECT_EQ(dropped_, (std::vector<core::InstrumentId>{btc_, eth_}));
 
   // A book already STALE says nothing more, and its state was dropped when it went STALE.

@@ -272,8 +272,10 @@ TEST_F(KrakenMarketDataTest, DisconnectMarksEveryLiveBookStale) {
   md_->OnDisconnected(core::BookReason::kDisconnected, 5);
   EXPECT_EQ(md_->book_state(btc_), core::BookState::kStale);
   const auto statuses = sink_.Of<core::BookStatus>();
-  ASSERT_EQ(statuses.size(), 1u);
+  ASSERT_EQ(statuses.size(), 2u);  // STALE, then SYNCING until the next connection's snapshot
+  EXPECT_EQ(statuses[0].state, core::BookState::kStale);
   EXPECT_EQ(statuses[0].reason, core::BookReason::kDisconnected);
+  EXPECT_EQ(statuses[1].state, core::BookState::kSyncing);
   EXPECT_TRUE(resyncs_.empty());  // the next connection's subscription brings the snapshot
 }
 

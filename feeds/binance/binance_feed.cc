@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
+#include "core/text.h"
 #include "net/http_client.h"
 #include "net/websocket_client.h"
 
@@ -35,6 +36,11 @@ std::string_view TrimSlash(std::string_view url) {
 
 bool IsFutures(core::Venue venue) { return venue == core::Venue::kBinanceUsdm; }
 
+bool IsListed(const std::vector<std::string>& symbols, std::string_view symbol) {
+  return std::any_of(symbols.begin(), symbols.end(),
+                     [&](const std::string& s) { return core::EqualsIgnoreCase(s, symbol); });
+}
+
 std::chrono::milliseconds Backoff(std::uint32_t failures, std::chrono::milliseconds min,
                                   std::chrono::milliseconds max) {
   if (failures == 0) return std::chrono::milliseconds(0);
@@ -45,13 +51,25 @@ std::chrono::milliseconds Backoff(std::uint32_t failures, std::chrono::milliseco
 
 }  // namespace
 
+int BinanceFeed::PartialDepthLevels(int levels) {
+  return levels <= 5 ? 5 : levels <= 10 ? 10 : 20;
+}
+
 std::string BinanceFeed::StreamUrl(std::string_view ws_base, std::string_view depth_stream,
-                                   const std::vector<const core::Instrument*>& instruments) {
+                                   const std::vector<const core::Instrument*>& instruments,
+                                   const std::vector<std::string>& partial_depth_symbols,
+                                   int partial_depth_levels) {
+  // The partial depth streams must be on the combined stream: spot's payload names no symbol.
   std::string url = fmt::format("{}/stream?streams=", TrimSlash(ws_base));
+  const std::string partial_stream =
+      fmt::format("depth{}@100ms", PartialDepthLevels(partial_depth_levels));
   bool first = true;
   for (const core::Instrument* instrument : instruments) {
     const std::string symbol = Lower(instrument->venue_symbol);
-    for (std::string_view stream : {depth_stream, std::string_view("bookTicker"),
+    const std::string_view depth = IsListed(partial_depth_symbols, instrument->venue_symbol)
+                                       ? std::string_view(partial_stream)
+                                       : depth_stream;
+    for (std::string_view stream : {depth, std::string_view("bookTicker"),
                                     std::string_view("trade")}) {
       if (!first) url += '/';
       first = false;
@@ -87,8 +105,26 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
         queued_(registry.size(), 0),
         failures_(registry.size(), 0),
         not_before_(registry.size(), SteadyClock::time_point{}) {
+    if (PartialDepthLevels(options_.partial_depth_levels) != options_.partial_depth_levels) {
+      spdlog::warn("{}: partial_depth_levels {} is not 5, 10 or 20; using {}",
+                   core::VenueName(options_.venue), options_.partial_depth_levels,
+                   PartialDepthLevels(options_.partial_depth_levels));
+    }
+    for (const std::string& symbol : options_.partial_depth_symbols) {
+      const auto it = std::find_if(
+          instruments_.begin(), instruments_.end(), [&](const core::Instrument* instrument) {
+            return core::EqualsIgnoreCase(instrument->venue_symbol, symbol);
+          });
+      if (it == instruments_.end()) {
+        spdlog::warn("{}: partial depth symbol {} is not among the venue's instruments; ignored",
+                     core::VenueName(options_.venue), symbol);
+        continue;
+      }
+      market_data_.SetBookSource((*it)->id, BookSource::kPartialDepth);
+    }
     net::WebSocketClientOptions ws;
-    ws.url = StreamUrl(WsBase(), options_.depth_stream, instruments_);
+    ws.url = StreamUrl(WsBase(), options_.depth_stream, instruments_,
+                       options_.partial_depth_symbols, options_.partial_depth_levels);
     ws.silence_timeout = options_.silence_timeout;
     ws.reconnect_min = options_.reconnect_min;
     ws.reconnect_max = options_.reconnect_max;
@@ -136,7 +172,8 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
     connected_ = true;
     PublishFeedStatus();
     // Nothing to request yet: Binance's procedure buffers the stream first and takes the snapshot
-    // after, so each book starts its sync (and asks for its snapshot) on its first diff.
+    // after, so each book starts its sync (and asks for its snapshot) on its first diff. A
+    // partial depth book needs no snapshot: its first message makes it LIVE.
   }
 
   void OnMessage(std::string_view payload, std::int64_t receive_ns) override {

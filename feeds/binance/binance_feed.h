@@ -2,7 +2,9 @@
 // The Binance market-data feed on the network: one combined-stream WebSocket for all instruments
 // of the venue (depth diffs, bookTicker, trades), REST depth snapshots fetched one at a time with a
 // minimum spacing (a limit=1000 snapshot costs about 50 of the 6,000 weight a minute), and
-// exchangeInfo at start for the trading rules. The protocol itself (parsing, sequencing, events)
+// exchangeInfo at start for the trading rules. Instruments listed in partial_depth_symbols take
+// the partial book depth stream (<symbol>@depth<N>@100ms) instead of the diffs: no snapshot, only
+// the top N levels. The protocol itself (parsing, sequencing, events)
 // lives in BinanceMarketData, which replay uses without sockets.
 //
 // Events: everything BinanceMarketData publishes, InstrumentRules once exchangeInfo is loaded
@@ -24,6 +26,7 @@
 #include "core/instrument.h"
 #include "core/venue.h"
 #include "feeds/binance/binance_market_data.h"
+#include "feeds/common/market_data_feed.h"
 
 namespace boost::asio {
 class io_context;
@@ -38,6 +41,12 @@ struct BinanceFeedOptions {
   std::string ws_base_url;
   std::string rest_base_url;
   std::string depth_stream = "depth@100ms";  // "depth", "depth@100ms", futures also "depth@0ms"
+  // Venue symbols ("ETHUSDT", any case) whose books come from <symbol>@depth<N>@100ms, each
+  // message the venue's whole top N, instead of diffs bridged onto REST snapshots. Lighter (no
+  // snapshot weight, no sequencing) but only N levels deep. Symbols not in the registry for this
+  // venue are ignored (with a warning).
+  std::vector<std::string> partial_depth_symbols;
+  int partial_depth_levels = 20;  // N: 5, 10 or 20 (anything else rounds up to one of them)
   int snapshot_depth = 1000;                 // REST limit; weight grows with it
   std::chrono::milliseconds snapshot_spacing{1000};  // between two snapshot requests
   std::chrono::milliseconds snapshot_retry_min{1000};
@@ -52,26 +61,32 @@ struct BinanceFeedOptions {
   BinanceMarketDataOptions market_data;
 };
 
-class BinanceFeed {
+class BinanceFeed final : public MarketDataFeed {
  public:
   BinanceFeed(boost::asio::io_context& io, BinanceFeedOptions options,
               const core::SymbolRegistry& registry, core::EventSink& sink,
               const core::Clock& clock = core::SystemClock::Instance());
-  ~BinanceFeed();
+  ~BinanceFeed() override;
   BinanceFeed(const BinanceFeed&) = delete;
   BinanceFeed& operator=(const BinanceFeed&) = delete;
 
-  void Start();
-  void Stop();
+  void Start() override;
+  void Stop() override;
   // Any thread: restart the sync of one book (the engine found it crossed, ...).
-  void RequestResync(core::InstrumentId instrument, core::BookReason reason);
+  void RequestResync(core::InstrumentId instrument, core::BookReason reason) override;
 
   // I/O thread only (tests, status).
   const BinanceMarketDataCounters& counters() const;
 
-  // "<ws_base>/stream?streams=btcusdt@depth@100ms/btcusdt@bookTicker/btcusdt@trade/..."
+  // "<ws_base>/stream?streams=btcusdt@depth@100ms/btcusdt@bookTicker/btcusdt@trade/...", with
+  // "<symbol>@depth<N>@100ms" instead of the diff stream for the partial depth symbols.
   static std::string StreamUrl(std::string_view ws_base, std::string_view depth_stream,
-                               const std::vector<const core::Instrument*>& instruments);
+                               const std::vector<const core::Instrument*>& instruments,
+                               const std::vector<std::string>& partial_depth_symbols = {},
+                               int partial_depth_levels = 20);
+  // 5, 10 or 20: the partial depth level count Binance offers for `levels` (rounded up, 20 at
+  // most).
+  static int PartialDepthLevels(int levels);
   // "/api/v3/depth?symbol=BTCUSDT&limit=1000" (spot) or "/fapi/v1/depth?..." (USD-M).
   static std::string DepthTarget(core::Venue venue, std::string_view symbol, int limit);
 

@@ -45,6 +45,9 @@ core::BookState BinanceMarketData::book_state(core::InstrumentId instrument) con
   }
   const Book& book = books_[instrument];
   if (!book.syncing) return core::BookState::kStale;
+  if (book.source == BookSource::kPartialDepth) {
+    return book.partial_live ? core::BookState::kLive : core::BookState::kSyncing;
+  }
   return book.sequencer.state() == DepthSequencer::State::kLive ? core::BookState::kLive
                                                                  : core::BookState::kSyncing;
 }
@@ -63,9 +66,19 @@ void BinanceMarketData::OnFrame(std::string_view payload, std::int64_t receive_n
     return;
   }
   switch (message_.kind) {
-    case MessageKind::kDepthUpdate:
+    case MessageKind::kDepthUpdate: {
       ++counters_.depth;
-      OnDepth(books_[message_.instrument->id], message_.depth, receive_ns);
+      Book& book = books_[message_.instrument->id];
+      if (book.source != BookSource::kDiff) {
+        ++counters_.diffs_ignored;
+        break;
+      }
+      OnDepth(book, message_.depth, receive_ns);
+      break;
+    }
+    case MessageKind::kPartialDepth:
+      ++counters_.partial_depth;
+      OnPartialDepth(books_[message_.instrument->id], message_.partial, receive_ns);
       break;
     case MessageKind::kBookTicker: {
       ++counters_.book_ticker;
@@ -153,9 +166,41 @@ void BinanceMarketData::OnDepth(Book& book, const DepthUpdateMessage& diff,
   }
 }
 
+void BinanceMarketData::OnPartialDepth(Book& book, const PartialDepthMessage& partial,
+                                       std::int64_t receive_ns) {
+  if (book.source != BookSource::kPartialDepth) {
+    ++counters_.partial_ignored;
+    return;
+  }
+  const std::uint64_t id = partial.last_update_id;
+  if (book.has_partial_id && id < book.partial_id) {
+    ++counters_.partial_dropped_old;
+    return;
+  }
+  if (book.partial_live && id == book.partial_id) {
+    ++counters_.partial_unchanged;
+    return;
+  }
+  if (!book.syncing) StartSync(book, book.next_reason, receive_ns, /*request=*/false);
+  // Always kGoesLive: the engine takes any snapshot as the start of a resync, so each message must
+  // also say that the book is whole again.
+  if (!EmitChunks(book, core::BookUpdate::kSnapshot, id, id, MsToNs(partial.event_time_ms),
+                  receive_ns, partial.bids, partial.asks, /*goes_live=*/true)) {
+    OnQueueOverflow(book, receive_ns);  // STALE until the next message, which resends it all
+    book.partial_live = false;
+    return;
+  }
+  if (!book.partial_live) ++counters_.went_live;
+  ++counters_.partial_applied;
+  book.partial_live = true;
+  book.has_partial_id = true;
+  book.partial_id = id;
+}
+
 void BinanceMarketData::OnSnapshot(core::InstrumentId instrument, std::string_view body,
                                    std::int64_t receive_ns) {
-  if (instrument >= books_.size() || books_[instrument].instrument == nullptr) {
+  if (instrument >= books_.size() || books_[instrument].instrument == nullptr ||
+      books_[instrument].source != BookSource::kDiff) {
     ++counters_.snapshots_ignored;
     return;
   }
@@ -242,7 +287,10 @@ void BinanceMarketData::OnSnapshot(core::InstrumentId instrument, std::string_vi
 }
 
 void BinanceMarketData::OnSnapshotFailed(core::InstrumentId instrument, std::int64_t now_ns) {
-  if (instrument >= books_.size() || books_[instrument].instrument == nullptr) return;
+  if (instrument >= books_.size() || books_[instrument].instrument == nullptr ||
+      books_[instrument].source != BookSource::kDiff) {
+    return;
+  }
   Book& book = books_[instrument];
   ++counters_.snapshot_errors;
   PublishStatus(book, core::BookState::kStale, core::BookReason::kSnapshotFailed, now_ns);
@@ -254,10 +302,8 @@ void BinanceMarketData::OnSnapshotFailed(core::InstrumentId instrument, std::int
 void BinanceMarketData::OnDisconnected(core::BookReason reason, std::int64_t now_ns) {
   for (core::InstrumentId id : instrument_ids_) {
     Book& book = books_[id];
-    book.syncing = false;
+    ForgetBook(book);
     book.next_reason = reason;
-    book.sequencer.Restart();
-    ClearBuffer(book);
     PublishStatus(book, core::BookState::kStale, reason, now_ns);
   }
 }
@@ -265,18 +311,45 @@ void BinanceMarketData::OnDisconnected(core::BookReason reason, std::int64_t now
 void BinanceMarketData::Resync(core::InstrumentId instrument, core::BookReason reason,
                                std::int64_t now_ns) {
   if (instrument >= books_.size() || books_[instrument].instrument == nullptr) return;
-  StartSync(books_[instrument], reason, now_ns, /*request=*/true);
+  Book& book = books_[instrument];
+  if (book.source == BookSource::kPartialDepth) {
+    // Nothing to fetch: the next message replaces the book whatever its update id.
+    book.partial_live = false;
+    book.has_partial_id = false;
+    StartSync(book, reason, now_ns, /*request=*/false);
+    return;
+  }
+  StartSync(book, reason, now_ns, /*request=*/true);
 }
 
 void BinanceMarketData::Reset() {
   for (core::InstrumentId id : instrument_ids_) {
     Book& book = books_[id];
-    book.syncing = false;
+    ForgetBook(book);
     book.next_reason = core::BookReason::kStartup;
-    book.sequencer.Restart();
-    ClearBuffer(book);
   }
   publisher_.Reset();
+}
+
+void BinanceMarketData::SetBookSource(core::InstrumentId instrument, BookSource source) {
+  if (instrument >= books_.size() || books_[instrument].instrument == nullptr) return;
+  Book& book = books_[instrument];
+  if (book.source == source) return;
+  book.source = source;
+  ForgetBook(book);
+}
+
+BookSource BinanceMarketData::book_source(core::InstrumentId instrument) const {
+  return instrument < books_.size() ? books_[instrument].source : BookSource::kDiff;
+}
+
+void BinanceMarketData::ForgetBook(Book& book) {
+  book.syncing = false;
+  book.sequencer.Restart();
+  ClearBuffer(book);
+  book.partial_live = false;
+  book.has_partial_id = false;
+  book.partial_id = 0;
 }
 
 void BinanceMarketData::StartSync(Book& book, core::BookReason reason, std::int64_t now_ns,
@@ -336,6 +409,8 @@ void BinanceMarketData::ClearBuffer(Book& book) {
 }
 
 void BinanceMarketData::RequestSnapshot(const Book& book) {
+  // A partial depth book never needs one (its callers never get here; this is the backstop).
+  if (book.source != BookSource::kDiff) return;
   if (request_snapshot_) request_snapshot_(book.instrument->id);
 }
 

@@ -9,6 +9,15 @@
 // kLevelsPerBookEvent levels (kFirstChunk .. kLastChunk, first_sequence = U, last_sequence = u),
 // and the last chunk of the diff that bridges snapshot and stream carries kGoesLive.
 //
+// A book may instead take its levels from a partial book depth stream (BookSource::kPartialDepth,
+// <symbol>@depth<N>@100ms): no REST snapshot and no sequencing across messages, since each message
+// is the venue's whole top N. Every one is published as a snapshot (kSnapshot, so the engine's book
+// is exactly those levels) whose last chunk carries kGoesLive; the first also follows SYNCING. One
+// whose update id is older than the book's is dropped, one with the same id (the venue resends an
+// unchanged book) is skipped; after a disconnect or a Resync the next message is taken whatever its
+// id. Diffs and snapshots for such a book are ignored and counted, and it never asks for a
+// snapshot. A refused chunk makes it STALE(kQueueOverflow) until the next message, sent whole.
+//
 // Book status events: SYNCING(reason) whenever a sync starts; STALE(kSequenceGap) before a resync
 // caused by a gap; STALE(reason) for every book on a disconnect; STALE(kSnapshotFailed) for a bad
 // snapshot body. When the sink refuses a book event (queue full) the engine's book has lost data:
@@ -38,6 +47,12 @@
 #include "feeds/common/book_publisher.h"
 
 namespace tradingd::feeds::binance {
+
+// Where a book's levels come from.
+enum class BookSource : std::uint8_t {
+  kDiff,          // the diff stream bridged onto a REST snapshot (Binance's local order book)
+  kPartialDepth,  // a partial book depth stream: every message replaces the book's top N
+};
 
 struct BinanceMarketDataOptions {
   // Per book, while syncing. A busy futures @0ms stream sends a few hundred diffs a second; a
@@ -71,6 +86,13 @@ struct BinanceMarketDataCounters {
   std::uint64_t snapshot_errors = 0;    // bodies that could not be decoded
   std::uint64_t snapshots_ignored = 0;  // arrived while no sync wanted one
   std::uint64_t buffer_overflows = 0;
+  // Partial book depth.
+  std::uint64_t partial_depth = 0;        // partial depth messages decoded
+  std::uint64_t partial_applied = 0;      // published as the book
+  std::uint64_t partial_dropped_old = 0;  // older than the book's update id
+  std::uint64_t partial_unchanged = 0;    // the book's update id again: nothing new to publish
+  std::uint64_t partial_ignored = 0;      // for a book that syncs from diffs
+  std::uint64_t diffs_ignored = 0;        // diffs for a book fed by partial depth
   ParseError last_parse_error = ParseError::kOk;
 };
 
@@ -99,6 +121,10 @@ class BinanceMarketData {
   void Resync(core::InstrumentId instrument, core::BookReason reason, std::int64_t now_ns);
   // Forget all book state and owed statuses (counters are kept).
   void Reset();
+  // Where `instrument`'s book comes from (kDiff unless set). Meant for setup, before frames flow;
+  // a change later forgets the book's state, and its next message of the new kind starts it over.
+  void SetBookSource(core::InstrumentId instrument, BookSource source);
+  BookSource book_source(core::InstrumentId instrument) const;
 
   const BinanceMarketDataCounters& counters() const {
     counters_.queue_drops = publisher_.queue_drops();
@@ -126,9 +152,18 @@ class BinanceMarketData {
     core::BookReason next_reason = core::BookReason::kStartup;
     std::vector<BufferedDiff> diffs;
     std::vector<core::PriceLevel> levels;
+    BookSource source = BookSource::kDiff;
+    // kPartialDepth: the engine holds the message with update id partial_id (when live), and no
+    // older message may replace it (once has_partial_id).
+    bool partial_live = false;
+    bool has_partial_id = false;
+    std::uint64_t partial_id = 0;
   };
 
   void OnDepth(Book& book, const DepthUpdateMessage& diff, std::int64_t receive_ns);
+  void OnPartialDepth(Book& book, const PartialDepthMessage& partial, std::int64_t receive_ns);
+  // Forgets a book's sync state (not its source).
+  void ForgetBook(Book& book);
   void StartSync(Book& book, core::BookReason reason, std::int64_t now_ns, bool request);
   void RestartAfterGap(Book& book, std::int64_t now_ns);
   void OnQueueOverflow(Book& book, std::int64_t now_ns);

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace tradingd::feeds::binance {
 namespace {
 
@@ -288,6 +290,22 @@ inline bool Repeated(bool* seen, ParseError* error) {
 
 enum class FieldShape : std::uint8_t { kAbsent, kString, kArray, kOther };
 
+// Whether a stream name reads "<symbol>@depth" then a digit, as every partial book depth stream
+// does and no diff stream ("@depth", "@depth@100ms") does; ParsePartialDepthStream decides the
+// rest. It runs on every futures diff and spot bookTicker, so it looks first where the '@' of a
+// real name is: right after the symbol, whose length the payload's "s" gives (`symbol_size`, 0
+// without one). That costs a few byte compares; only a name whose symbol part has another length
+// (another symbol: an error for a partial depth frame) is scanned for its first '@'.
+inline bool NamesPartialDepth(std::string_view stream, std::size_t symbol_size) {
+  std::size_t at = symbol_size;
+  if (at == 0 || at >= stream.size() || stream[at] != '@') {
+    at = stream.find('@');
+    if (at == std::string_view::npos) return false;
+  }
+  return stream.size() > at + 6 && std::memcmp(stream.data() + at + 1, "depth", 5) == 0 &&
+         static_cast<unsigned>(stream[at + 6] - '0') < 10;
+}
+
 core::TradingStatus ToTradingStatus(std::string_view status) {
   if (status == "TRADING") return core::TradingStatus::kTrading;
   if (status == "HALT" || status == "END_OF_DAY" || status == "SETTLING" || status == "CLOSE" ||
@@ -311,8 +329,36 @@ const char* ParseErrorName(ParseError error) {
     case ParseError::kTooManyLevels: return "too_many_levels";
     case ParseError::kUnknownSymbol: return "unknown_symbol";
     case ParseError::kVenueError: return "venue_error";
+    case ParseError::kSymbolMismatch: return "symbol_mismatch";
   }
   return "unknown";
+}
+
+bool ParsePartialDepthStream(std::string_view stream, std::string_view* symbol, int* levels) {
+  const std::size_t at = stream.find('@');
+  if (at == std::string_view::npos || at == 0) return false;
+  std::string_view rest = stream.substr(at + 1);
+  if (!rest.starts_with("depth")) return false;
+  rest.remove_prefix(5);
+  int n = 0;
+  if (rest.starts_with("10")) {
+    n = 10;
+  } else if (rest.starts_with("20")) {
+    n = 20;
+  } else if (rest.starts_with("5")) {
+    n = 5;
+  } else {
+    return false;
+  }
+  rest.remove_prefix(n == 5 ? 1 : 2);
+  // No suffix is the default speed (spot 1000 ms, futures 250 ms).
+  if (!rest.empty() && rest != "@100ms" && rest != "@250ms" && rest != "@500ms" &&
+      rest != "@1000ms") {
+    return false;
+  }
+  *symbol = stream.substr(0, at);
+  *levels = n;
+  return true;
 }
 
 class BinanceParser::Impl {
@@ -344,6 +390,9 @@ class BinanceParser::Impl {
   bool ScanCanonicalDepthFrame(std::string_view payload, Fields* f);
   ParseError ReadFieldsGeneric(std::string_view payload, Fields* f);
   ParseError Interpret(Fields& f, ParsedMessage* out);
+  ParseError InterpretPartial(Fields& f, ParsedMessage* out);
+  // The instrument a stream name's symbol ("btcusdt") names on this venue, or null.
+  const core::Instrument* StreamInstrument(std::string_view stream_symbol) const;
   void ClearLevels();
   std::string_view PadBody(std::string_view body);
 
@@ -354,6 +403,11 @@ class BinanceParser::Impl {
   // Reused across messages: cleared, never shrunk, so steady state does not allocate.
   std::vector<RawLevel> raw_bids_;
   std::vector<RawLevel> raw_asks_;
+  // Spot partial depth's "bids" and "asks", kept apart from "b" and "a" so that a diff carrying
+  // such a field is read exactly as before (the field ignored). Valid only in a frame whose
+  // Fields say the key was read (they are cleared when it is, not by ClearLevels).
+  std::vector<RawLevel> raw_long_bids_;
+  std::vector<RawLevel> raw_long_asks_;
   std::vector<core::PriceLevel> bid_levels_;
   std::vector<core::PriceLevel> ask_levels_;
   std::string padded_body_;
@@ -366,6 +420,11 @@ class BinanceParser::Impl {
 struct BinanceParser::Impl::Fields {
   std::string_view event_type;
   std::string_view symbol;
+  std::string_view stream;  // the combined envelope's stream name
+  bool has_stream = false;
+  std::uint64_t last_update_id = 0;  // spot partial depth's lastUpdateId
+  bool has_last_update_id = false;
+  FieldShape long_bids = FieldShape::kAbsent, long_asks = FieldShape::kAbsent;  // "bids", "asks"
   std::uint64_t first_update_id = 0, final_update_id = 0, previous_update_id = 0, trade_id = 0;
   bool has_first = false, has_final = false, has_previous = false, has_trade_id = false;
   std::int64_t event_time = 0, transaction_time = 0;
@@ -387,6 +446,8 @@ BinanceParser::Impl::Impl(core::Venue venue, const core::SymbolRegistry& registr
   // Sized for a typical diff; grows (once) only if a bigger message ever arrives.
   raw_bids_.reserve(256);
   raw_asks_.reserve(256);
+  raw_long_bids_.reserve(32);
+  raw_long_asks_.reserve(32);
   bid_levels_.reserve(1024);
   ask_levels_.reserve(1024);
 }
@@ -590,6 +651,16 @@ ParseError BinanceParser::Impl::ParseObject(od::object object, Fields* f, int de
           if (Repeated(&f->has_symbol, &error)) break;
           error = StringToken(value, &f->symbol);
           f->instrument = registry_.FindByVenueSymbol(venue_, f->symbol);
+        } else if (depth == 0 && KeyIs(key, "stream")) {
+          // It may decide the kind (partial depth) and the symbol (spot partial depth).
+          if (Repeated(&f->has_stream, &error)) break;
+          error = StringToken(value, &f->stream);
+        }
+        break;
+      case 'l':
+        if (KeyIs(key, "lastUpdateId")) {
+          if (Repeated(&f->has_last_update_id, &error)) break;
+          error = ReadUint(value, &f->last_update_id);
         }
         break;
       case 'U':
@@ -617,8 +688,29 @@ ParseError BinanceParser::Impl::ParseObject(od::object object, Fields* f, int de
         break;
       case 'b':
       case 'a': {
-        if (!single) break;
         const bool bid = key[0] == 'b';
+        if (!single) {
+          // Spot partial depth's level arrays; kept as text until the stream name gives the
+          // instrument (the payload has no "s").
+          if (!KeyIs(key, bid ? "bids" : "asks")) break;
+          FieldShape& long_shape = bid ? f->long_bids : f->long_asks;
+          if (long_shape != FieldShape::kAbsent) {
+            error = ParseError::kJson;
+            break;
+          }
+          od::json_type type;
+          if (auto e = value.type().get(type); e) return FromSimdjson(e);
+          if (type != od::json_type::array) {
+            long_shape = FieldShape::kOther;
+            break;
+          }
+          long_shape = FieldShape::kArray;
+          // Cleared here rather than for every frame: only a frame that reads the key uses them.
+          std::vector<RawLevel>& raw = bid ? raw_long_bids_ : raw_long_asks_;
+          raw.clear();
+          error = ReadLevels(value, nullptr, &raw, nullptr);
+          break;
+        }
         od::json_type type;
         if (auto e = value.type().get(type); e) return FromSimdjson(e);
         FieldShape& shape = bid ? f->bids : f->asks;
@@ -739,8 +831,8 @@ bool BinanceParser::Impl::ScanCanonicalDepthFrame(std::string_view payload, Fiel
   };
   int depth = 0;
   if (literal("{\"stream\":\"")) {
-    std::string_view stream;
-    if (!plain_string(&stream) || !literal("\",\"data\":")) return false;
+    if (!plain_string(&f->stream) || !literal("\",\"data\":")) return false;
+    f->has_stream = true;
     depth = 1;
   }
   std::uint64_t value;
@@ -803,6 +895,12 @@ ParseError BinanceParser::Impl::ParseFrame(std::string_view payload, ParsedMessa
 // Turns the fields of one message, however they were read, into its kind and values.
 ParseError BinanceParser::Impl::Interpret(Fields& f, ParsedMessage* out) {
   if (f.event_type.empty()) {
+    // Spot partial depth: no event type, the symbol only in the stream name. (Spot diffs never
+    // get here, so the check costs them nothing.)
+    if (venue_ == core::Venue::kBinance && f.has_stream &&
+        NamesPartialDepth(f.stream, f.symbol.size())) {
+      return InterpretPartial(f, out);
+    }
     if (f.has_error || (f.has_code && f.has_msg)) {
       out->kind = MessageKind::kVenueError;
       out->venue_error_code = f.code;
@@ -823,6 +921,11 @@ ParseError BinanceParser::Impl::Interpret(Fields& f, ParsedMessage* out) {
 
   MessageKind kind;
   if (f.event_type == "depthUpdate") {
+    // USD-M partial depth: a depthUpdate that only its stream name tells from a diff.
+    if (venue_ == core::Venue::kBinanceUsdm && f.has_stream &&
+        NamesPartialDepth(f.stream, f.symbol.size())) {
+      return InterpretPartial(f, out);
+    }
     kind = MessageKind::kDepthUpdate;
   } else if (f.event_type == "bookTicker") {
     kind = MessageKind::kBookTicker;
@@ -902,6 +1005,86 @@ ParseError BinanceParser::Impl::Interpret(Fields& f, ParsedMessage* out) {
     default: break;
   }
   out->kind = kind;
+  out->instrument = instrument;
+  return ParseError::kOk;
+}
+
+const core::Instrument* BinanceParser::Impl::StreamInstrument(std::string_view stream_symbol) const {
+  // Stream names spell the symbol in lower case, the registry as the venue writes it in payloads.
+  char upper[32];
+  if (stream_symbol.empty() || stream_symbol.size() > sizeof(upper)) return nullptr;
+  for (std::size_t i = 0; i < stream_symbol.size(); ++i) {
+    const char c = stream_symbol[i];
+    upper[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+  return registry_.FindByVenueSymbol(venue_, std::string_view(upper, stream_symbol.size()));
+}
+
+// A frame on a partial book depth stream. Spot: {"lastUpdateId":..,"bids":..,"asks":..} (no event
+// type), the instrument from the stream name. USD-M: a complete depthUpdate (s, U, u, pu, b, a),
+// the instrument from "s", which must be the stream's. At most N levels a side.
+ParseError BinanceParser::Impl::InterpretPartial(Fields& f, ParsedMessage* out) {
+  std::string_view stream_symbol;
+  int levels = 0;
+  // "btcusdt@depth7", "btcusdt@depth20@42ms": no such stream on Binance, and none we subscribe.
+  if (!ParsePartialDepthStream(f.stream, &stream_symbol, &levels)) return ParseError::kOk;
+  PartialDepthMessage& p = out->partial;
+  p = PartialDepthMessage{};
+  p.levels = levels;
+  const core::Instrument* instrument = nullptr;
+  if (venue_ == core::Venue::kBinanceUsdm) {
+    if (f.event_type != "depthUpdate" || !f.has_symbol || !f.has_first || !f.has_final ||
+        !f.has_previous) {
+      return ParseError::kMissingField;
+    }
+    if (f.first_update_id > f.final_update_id) return ParseError::kBadSequence;
+    instrument = f.instrument;
+    if (instrument == nullptr) return ParseError::kUnknownSymbol;
+    if (!core::EqualsIgnoreCase(stream_symbol, f.symbol)) return ParseError::kSymbolMismatch;
+    if (f.bids == FieldShape::kAbsent || f.asks == FieldShape::kAbsent) {
+      return ParseError::kMissingField;
+    }
+    if (f.bids != FieldShape::kArray || f.asks != FieldShape::kArray) {
+      return ParseError::kWrongType;
+    }
+    if (auto e = ConvertRawLevels(*instrument); e != ParseError::kOk) return e;
+    p.last_update_id = f.final_update_id;
+    p.first_update_id = f.first_update_id;
+    p.previous_update_id = f.previous_update_id;
+    p.event_time_ms = f.event_time;
+    p.transaction_time_ms = f.transaction_time;
+  } else {
+    if (!f.has_last_update_id) return ParseError::kMissingField;
+    // The short level keys belong to diffs: a frame with both spellings is not Binance's.
+    if (f.bids != FieldShape::kAbsent || f.asks != FieldShape::kAbsent) return ParseError::kJson;
+    if (f.long_bids == FieldShape::kAbsent || f.long_asks == FieldShape::kAbsent) {
+      return ParseError::kMissingField;
+    }
+    if (f.long_bids != FieldShape::kArray || f.long_asks != FieldShape::kArray) {
+      return ParseError::kWrongType;
+    }
+    instrument = StreamInstrument(stream_symbol);
+    if (instrument == nullptr) return ParseError::kUnknownSymbol;
+    if (f.has_symbol && !core::EqualsIgnoreCase(stream_symbol, f.symbol)) {
+      return ParseError::kSymbolMismatch;
+    }
+    // Bounded by N before converting: the raw arrays are bounded by max_levels_per_side only.
+    if (raw_long_bids_.size() > static_cast<std::size_t>(levels) ||
+        raw_long_asks_.size() > static_cast<std::size_t>(levels)) {
+      return ParseError::kTooManyLevels;
+    }
+    raw_bids_.swap(raw_long_bids_);
+    raw_asks_.swap(raw_long_asks_);
+    if (auto e = ConvertRawLevels(*instrument); e != ParseError::kOk) return e;
+    p.last_update_id = f.last_update_id;
+  }
+  if (bid_levels_.size() > static_cast<std::size_t>(levels) ||
+      ask_levels_.size() > static_cast<std::size_t>(levels)) {
+    return ParseError::kTooManyLevels;
+  }
+  p.bids = bid_levels_;
+  p.asks = ask_levels_;
+  out->kind = MessageKind::kPartialDepth;
   out->instrument = instrument;
   return ParseError::kOk;
 }

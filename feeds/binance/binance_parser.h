@@ -7,6 +7,13 @@
 // Handles the combined-stream envelope {"stream":"btcusdt@depth@100ms","data":{...}} and raw
 // payloads: depthUpdate, bookTicker (spot: no "e"; futures: with "e"), trade, subscription acks
 // {"result":null,"id":1}, venue errors {"error":{"code":..,"msg":..}} or {"code":..,"msg":..}.
+// Partial book depth (<symbol>@depth<5|10|20>[@100ms|@250ms|@500ms|@1000ms]) is recognised by the
+// envelope's stream name: spot sends {"lastUpdateId":..,"bids":..,"asks":..} with no event type
+// and no symbol inside (the stream name gives it), USD-M sends a depthUpdate that looks exactly
+// like a diff but holds the top N levels. So partial depth needs the combined stream; on a raw
+// stream a spot partial payload is kUnknown and a futures one would read as a diff. Only the
+// venue's own shape is looked for (a spot depthUpdate on a partial stream name is read as the
+// diff it is), so spot diffs never look at the stream name and futures diffs compare a few bytes.
 // Other event types (aggTrade, kline, ...) come back as kUnknown so the caller can count them.
 // Also decodes the REST depth snapshot (/api/v3/depth, /fapi/v1/depth) and exchangeInfo.
 //
@@ -33,19 +40,21 @@ namespace tradingd::feeds::binance {
 
 enum class [[nodiscard]] ParseError : std::uint8_t {
   kOk = 0,
-  kJson,           // not JSON: truncated, bad syntax, non-UTF-8, nesting (simdjson's verdict)
-  kWrongType,      // a known field has an unexpected JSON type
-  kMissingField,   // a field the message kind requires is absent
-  kBadDecimal,     // a price or quantity is not a decimal, has too many digits or overflows
-  kBadSequence,    // U > u, or another impossible update-id combination
-  kTooManyLevels,  // a level array is longer than the parser's bound
-  kUnknownSymbol,  // well-formed, but for a symbol the registry does not list on this venue
-  kVenueError,     // a REST body that is the venue's error object ({"code":-1121,"msg":..})
+  kJson,            // not JSON: truncated, bad syntax, non-UTF-8, nesting (simdjson's verdict)
+  kWrongType,       // a known field has an unexpected JSON type
+  kMissingField,    // a field the message kind requires is absent
+  kBadDecimal,      // a price or quantity is not a decimal, has too many digits or overflows
+  kBadSequence,     // U > u, or another impossible update-id combination
+  kTooManyLevels,   // a level array is longer than the parser's bound (or a partial depth's N)
+  kUnknownSymbol,   // well-formed, but for a symbol the registry does not list on this venue
+  kVenueError,      // a REST body that is the venue's error object ({"code":-1121,"msg":..})
+  kSymbolMismatch,  // a partial depth frame whose stream name and "s" name different symbols
 };
 const char* ParseErrorName(ParseError error);
 
 enum class MessageKind : std::uint8_t {
   kDepthUpdate,
+  kPartialDepth,     // the top N levels of a partial book depth stream (replaces the book)
   kBookTicker,
   kTrade,
   kSubscriptionAck,  // {"result":null,"id":1}
@@ -61,6 +70,20 @@ struct DepthUpdateMessage {
   std::int64_t event_time_ms = 0;        // E
   std::int64_t transaction_time_ms = 0;  // T (futures)
   // Bids then asks, at the instrument's scales; valid until the next parse.
+  std::span<const core::PriceLevel> bids;
+  std::span<const core::PriceLevel> asks;
+};
+
+// One message of a partial book depth stream: the venue's best `levels` levels a side at that
+// update id (at most that many; fewer when the book is thinner), replacing whatever came before.
+struct PartialDepthMessage {
+  std::uint64_t last_update_id = 0;      // spot lastUpdateId; futures u
+  std::uint64_t first_update_id = 0;     // futures U (0 on spot)
+  std::uint64_t previous_update_id = 0;  // futures pu (0 on spot)
+  std::int64_t event_time_ms = 0;        // futures E (0 on spot: the payload has no time)
+  std::int64_t transaction_time_ms = 0;  // futures T
+  int levels = 0;                        // N of the stream name: 5, 10 or 20
+  // Bids then asks, at the instrument's scales, in the venue's order; valid until the next parse.
   std::span<const core::PriceLevel> bids;
   std::span<const core::PriceLevel> asks;
 };
@@ -85,13 +108,19 @@ struct TradeMessage {
 
 struct ParsedMessage {
   MessageKind kind = MessageKind::kUnknown;
-  const core::Instrument* instrument = nullptr;  // depth, bookTicker, trade
+  const core::Instrument* instrument = nullptr;  // depth, partial depth, bookTicker, trade
   DepthUpdateMessage depth;
+  PartialDepthMessage partial;
   BookTickerMessage book_ticker;
   TradeMessage trade;
   std::int64_t venue_error_code = 0;  // kVenueError
   std::int64_t ack_id = 0;            // kSubscriptionAck
 };
+
+// Splits a partial book depth stream name: "btcusdt@depth20@100ms" gives symbol "btcusdt" (as
+// spelled in the name) and levels 20. Accepts <symbol>@depth<5|10|20> with an optional @100ms,
+// @250ms, @500ms or @1000ms; false for anything else (diff streams included).
+bool ParsePartialDepthStream(std::string_view stream, std::string_view* symbol, int* levels);
 
 struct DepthSnapshot {
   std::uint64_t last_update_id = 0;

@@ -88,14 +88,40 @@ constexpr auto kBackoff = std::chrono::microseconds(500);
 // reader runs dry.
 constexpr auto kFloodBackoff = std::chrono::microseconds(50);
 
-enum class StreamKind : std::uint8_t { kDepthFast, kDepthSlow, kBookTicker, kTrade, kReplay };
-constexpr std::size_t kStreamKinds = 5;
+enum class StreamKind : std::uint8_t {
+  kDepthFast,
+  kDepthSlow,
+  kPartialFast,  // <symbol>@depth<N>@100ms
+  kPartialSlow,  // spot <symbol>@depth<N>, @depth<N>@1000ms; futures @depth<N>, @250ms, @500ms
+  kBookTicker,
+  kTrade,
+  kReplay
+};
+constexpr std::size_t kStreamKinds = 7;
 
 struct Subscription {
   std::size_t symbol = 0;  // index into symbols_ (unused for kReplay)
   StreamKind kind = StreamKind::kTrade;
   std::string name;  // as echoed in combined payloads: "btcusdt@depth@100ms"
+  std::size_t levels = 0;  // partial depth: 5, 10 or 20
 };
+
+// "depth5", "depth10@100ms", "depth20@500ms": the level count and the speed suffix ("" or
+// "@100ms", ...) of a partial book depth stream type (the name after "<symbol>@").
+bool SplitPartialDepth(std::string_view type, std::size_t* levels, std::string_view* speed) {
+  if (!type.starts_with("depth")) return false;
+  type.remove_prefix(5);
+  for (const std::size_t n : {std::size_t{5}, std::size_t{10}, std::size_t{20}}) {
+    const std::string digits = std::to_string(n);
+    if (!type.starts_with(digits)) continue;
+    const std::string_view rest = type.substr(digits.size());
+    if (!rest.empty() && rest.front() != '@') return false;
+    *levels = n;
+    *speed = rest;
+    return true;
+  }
+  return false;
+}
 
 struct Client {
   std::uint64_t id = 0;
@@ -202,6 +228,8 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
       // The first diff chains on the update id of the initial book.
       state.fast.previous_last_id = state.market->last_update_id();
       state.slow.previous_last_id = state.market->last_update_id();
+      state.partial_fast_last = state.market->last_update_id();
+      state.partial_slow_last = state.market->last_update_id();
       symbol_index_[state.spec.symbol] = symbols_.size();
       symbols_.push_back(std::move(state));
     }
@@ -346,6 +374,8 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     for (std::size_t i = 0; i < symbols_.size(); ++i) {
       PublishDepth(i, symbols_[i].fast, StreamKind::kDepthFast);
       PublishDepth(i, symbols_[i].slow, StreamKind::kDepthSlow);
+      PublishPartial(i, StreamKind::kPartialFast);
+      PublishPartial(i, StreamKind::kPartialSlow);
     }
   }
 
@@ -374,6 +404,7 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     c.depth_frames = depth_frames_.load();
     c.book_ticker_frames = book_ticker_frames_.load();
     c.trade_frames = trade_frames_.load();
+    c.partial_depth_frames = partial_depth_frames_.load();
     c.replay_frames = replay_frames_.load();
     c.send_refused = send_refused_.load();
     c.pings_sent = pings_sent_.load();
@@ -399,6 +430,10 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     FuturesPrecision precision;  // futures mode's decimal digits
     PendingDiff fast;            // spot @depth@100ms; futures @depth@100ms, @depth@0ms
     PendingDiff slow;            // spot @depth, @depth@1000ms; futures @depth, @250ms, @500ms
+    // The book's update id when the last partial depth message of each speed went out (futures'
+    // pu), whether or not anyone took it.
+    std::uint64_t partial_fast_last = 0;
+    std::uint64_t partial_slow_last = 0;
     TopOfBook last_top;
     bool skip_next_change = false;
 
@@ -453,8 +488,14 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     const std::uint64_t fast_every = StepsPer(options_.depth_interval);
     const std::uint64_t slow_every = StepsPer(options_.slow_depth_interval);
     for (std::size_t s = 0; s < symbols_.size(); ++s) {
-      if (step_index_ % fast_every == 0) PublishDepth(s, symbols_[s].fast, StreamKind::kDepthFast);
-      if (step_index_ % slow_every == 0) PublishDepth(s, symbols_[s].slow, StreamKind::kDepthSlow);
+      if (step_index_ % fast_every == 0) {
+        PublishDepth(s, symbols_[s].fast, StreamKind::kDepthFast);
+        PublishPartial(s, StreamKind::kPartialFast);
+      }
+      if (step_index_ % slow_every == 0) {
+        PublishDepth(s, symbols_[s].slow, StreamKind::kDepthSlow);
+        PublishPartial(s, StreamKind::kPartialSlow);
+      }
     }
   }
 
@@ -516,6 +557,37 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     pending.Cut();
   }
 
+  // The partial book depth streams of one speed: every subscriber gets the book's best N levels
+  // now, changed or not, as Binance pushes them on every interval.
+  void PublishPartial(std::size_t s, StreamKind kind) {
+    SymbolState& state = symbols_[s];
+    std::uint64_t& previous =
+        kind == StreamKind::kPartialFast ? state.partial_fast_last : state.partial_slow_last;
+    const std::uint64_t last = state.market->last_update_id();
+    if (subscriber_counts_[s][static_cast<std::size_t>(kind)] > 0 && !Silent()) {
+      const std::int64_t now_ms = clock_.NowNs() / 1'000'000;
+      std::map<std::size_t, std::string> payloads;  // by level count, made on first use
+      for (auto& client : clients_) {
+        if (client->closed) continue;
+        for (const Subscription& sub : client->subs) {
+          if (sub.kind != kind || sub.symbol != s) continue;
+          std::string& payload = payloads[sub.levels];
+          if (payload.empty()) {
+            const BookLevels levels = state.market->Levels(sub.levels);
+            payload = options_.futures
+                          ? FuturesPartialDepthPayload(state.spec.symbol, now_ms, now_ms,
+                                                       std::min(previous + 1, last), previous,
+                                                       levels, state.precision)
+                          : PartialDepthPayload(levels);
+          }
+          SendTo(*client, client->combined ? CombinedFrame(sub.name, payload) : payload);
+          CountKind(kind);
+        }
+      }
+    }
+    previous = last;
+  }
+
   void Publish(std::size_t s, StreamKind kind, const std::string& payload) {
     for (auto& client : clients_) {
       if (client->closed) continue;
@@ -532,6 +604,10 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
       case StreamKind::kDepthFast:
       case StreamKind::kDepthSlow:
         depth_frames_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case StreamKind::kPartialFast:
+      case StreamKind::kPartialSlow:
+        partial_depth_frames_.fetch_add(1, std::memory_order_relaxed);
         break;
       case StreamKind::kBookTicker:
         book_ticker_frames_.fetch_add(1, std::memory_order_relaxed);
@@ -708,7 +784,17 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
                                 : type == "depth" || type == "depth@1000ms";
     const bool fast_depth =
         options_.futures ? type == "depth@100ms" || type == "depth@0ms" : type == "depth@100ms";
-    if (slow_depth) {
+    std::size_t partial_levels = 0;
+    std::string_view speed;
+    if (SplitPartialDepth(type, &partial_levels, &speed)) {
+      // The speeds of the venue's diff streams, without futures' @0ms.
+      const bool slow = options_.futures
+                            ? speed.empty() || speed == "@250ms" || speed == "@500ms"
+                            : speed.empty() || speed == "@1000ms";
+      if (speed != "@100ms" && !slow) return std::nullopt;
+      sub.kind = slow ? StreamKind::kPartialSlow : StreamKind::kPartialFast;
+      sub.levels = partial_levels;
+    } else if (slow_depth) {
       sub.kind = StreamKind::kDepthSlow;
     } else if (fast_depth) {
       sub.kind = StreamKind::kDepthFast;
@@ -1177,6 +1263,8 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
         .Uint(c.book_ticker_frames)
         .Key("trade_frames")
         .Uint(c.trade_frames)
+        .Key("partial_depth_frames")
+        .Uint(c.partial_depth_frames)
         .Key("replay_frames")
         .Uint(c.replay_frames)
         .Key("send_refused")
@@ -1236,6 +1324,7 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
   std::atomic<std::uint64_t> depth_frames_{0};
   std::atomic<std::uint64_t> book_ticker_frames_{0};
   std::atomic<std::uint64_t> trade_frames_{0};
+  std::atomic<std::uint64_t> partial_depth_frames_{0};
   std::atomic<std::uint64_t> replay_frames_{0};
   std::atomic<std::uint64_t> send_refused_{0};
   std::atomic<std::uint64_t> pings_sent_{0};
@@ -1269,8 +1358,9 @@ void BinanceSim::DropConnections() {
   impl_->Call([impl = impl_.get()] { impl->DropConnections(); });
 }
 
-void BinanceSim::SkipSequence(std::string_view symbol) {
+bool BinanceSim::SkipSequence(std::string_view symbol) {
   impl_->Call([impl = impl_.get(), s = std::string(symbol)] { impl->SkipSequence(s); });
+  return true;  // every Binance depth stream carries update ids
 }
 
 void BinanceSim::SendMalformed() {

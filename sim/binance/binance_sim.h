@@ -13,6 +13,12 @@
 //              Futures streams: <symbol>@depth@0ms and @depth@100ms (the fast diffs), @depth
 //              (Binance's 250 ms), @depth@250ms and @depth@500ms (the slow ones: the sim has two
 //              diff speeds, depth_interval and slow_depth_interval, not four), @bookTicker, @trade.
+//              Both: the partial book depth streams <symbol>@depth<N> (N = 5, 10, 20) at the same
+//              speeds as the diffs (spot @100ms, none or @1000ms; futures @100ms, none, @250ms or
+//              @500ms, no @0ms): the book's best N levels a side on every tick of that speed,
+//              changed or not (not in flood mode). Spot's payload is {"lastUpdateId":..,"bids":..,
+//              "asks":..} (only the combined stream names its symbol), futures' a depthUpdate with
+//              the levels, u = the book's update id and pu = the previous message's u.
 //              The server pings every ping_interval; Beast answers the client's pongs.
 //   REST       spot:    GET /api/v3/depth (limit 1-5000, default 100), /api/v3/exchangeInfo,
 //                       /api/v3/ping, /api/v3/time;
@@ -55,6 +61,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "sim/common/synthetic_market.h"
+#include "sim/common/venue_sim.h"
 
 namespace boost::asio {
 class io_context;
@@ -67,11 +74,6 @@ std::vector<SymbolSpec> DefaultSymbols();
 // USD-M perpetuals with Binance's rules: BTCUSDT (tick 0.10, lot 0.001, max 1,000, min notional
 // 100, ~60,000) and ETHUSDT (tick 0.01, lot 0.001, max 10,000, min notional 20, ~3,000).
 std::vector<SymbolSpec> DefaultUsdmSymbols();
-
-enum class ReplayPace : std::uint8_t {
-  kRecorded,         // frames leave at the recorded intervals
-  kAsFastAsPossible  // as fast as the sockets drain (bounded by max_queued_writes)
-};
 
 struct ReplayFile {
   // hftbacktest collector text (gzip or plain: "<ns> <json>" per line) or a cryptofeed raw-data
@@ -135,6 +137,7 @@ struct SimCounters {
   std::uint64_t depth_frames = 0;
   std::uint64_t book_ticker_frames = 0;
   std::uint64_t trade_frames = 0;
+  std::uint64_t partial_depth_frames = 0;
   std::uint64_t replay_frames = 0;
   std::uint64_t send_refused = 0;  // Send() returned false (closed or queue full)
   std::uint64_t pings_sent = 0;
@@ -143,48 +146,52 @@ struct SimCounters {
   bool replay_done = false;
 };
 
-class BinanceSim {
+class BinanceSim final : public VenueSim {
  public:
   BinanceSim(boost::asio::io_context& io, BinanceSimOptions options);
   // Stops the server (see Stop()).
-  ~BinanceSim();
+  ~BinanceSim() override;
   BinanceSim(const BinanceSim&) = delete;
   BinanceSim& operator=(const BinanceSim&) = delete;
 
   // Binds, starts accepting and starts the market; returns the bound port. Fails on a bad option
   // (unreadable replay file, no symbol) or when the port cannot be bound.
-  core::Result<std::uint16_t> Start();
+  core::Result<std::uint16_t> Start() override;
   // Stops the market, closes every socket and stops accepting.
-  void Stop();
+  void Stop() override;
 
   std::uint16_t port() const;
   std::string ws_base_url() const;    // "ws://127.0.0.1:<port>"
   std::string http_base_url() const;  // "http://127.0.0.1:<port>"
+  // VenueSim: Binance's ws_url setting is the base the feed appends its streams to.
+  std::string ws_url() const override { return ws_base_url(); }
+  std::string rest_url() const override { return http_base_url(); }
 
   // Faults.
   // Cuts the TCP connection of every WebSocket client, without a close frame.
-  void DropConnections();
+  void DropConnections() override;
   // The next depth diff of `symbol` (all symbols when empty) starts at least one update id after
   // the previous diff's u + 1: one change is applied to the book but never published. In futures
   // mode that diff's pu is the lost change's id, not the previous diff's u, as when Binance loses
   // a diff: the pu chain breaks.
-  void SkipSequence(std::string_view symbol = {});
+  bool SkipSequence(std::string_view symbol = {}) override;
   // Sends one truncated (invalid JSON) frame to every WebSocket client.
-  void SendMalformed();
+  void SendMalformed() override;
   // Sends nothing at all (no data, no pings, no replies) for `duration`; the market keeps moving,
   // and the changes made meanwhile reach the clients in the first diff after the silence.
-  void GoSilent(std::chrono::milliseconds duration);
-  // Stops / restarts the market. Pause() publishes the pending diffs at once, so after it the
-  // clients receive a last diff whose u equals BookSnapshot()'s last_update_id.
-  void Pause();
-  void Resume();
+  void GoSilent(std::chrono::milliseconds duration) override;
+  // Stops / restarts the market. Pause() publishes the pending diffs and a partial depth message
+  // on every partial stream at once, so after it the clients receive a last diff (partial depth
+  // message) whose u (lastUpdateId) equals BookSnapshot()'s last_update_id.
+  void Pause() override;
+  void Resume() override;
 
   // Inspection. The book of `symbol` (best `depth` levels a side, all when 0) with its last update
   // id, at kSimScale; nullopt for an unknown symbol or in replay mode.
-  std::optional<BookLevels> BookSnapshot(std::string_view symbol, std::size_t depth = 0);
+  std::optional<BookLevels> BookSnapshot(std::string_view symbol, std::size_t depth = 0) override;
   SimCounters counters() const;
   // Waits until at least `count` WebSocket clients are connected; false on timeout.
-  bool WaitForConnections(std::size_t count, std::chrono::milliseconds timeout);
+  bool WaitForConnections(std::size_t count, std::chrono::milliseconds timeout) override;
 
  private:
   class Impl;

@@ -159,6 +159,8 @@ std::string DepthSnapshotBody(const BookLevels& levels) {
   return out;
 }
 
+std::string PartialDepthPayload(const BookLevels& levels) { return DepthSnapshotBody(levels); }
+
 void AppendExchangeInfoSymbol(std::string& out, const SymbolSpec& spec) {
   out.append(R"({"symbol":)");
   core::AppendJsonString(out, spec.symbol);
@@ -276,6 +278,15 @@ std::string FuturesDepthUpdatePayload(std::string_view symbol, std::int64_t even
   AppendLevels(out, asks, precision.price, precision.quantity);
   out.push_back('}');
   return out;
+}
+
+std::string FuturesPartialDepthPayload(std::string_view symbol, std::int64_t event_ms,
+                                       std::int64_t transaction_ms, std::uint64_t first_update_id,
+                                       std::uint64_t previous_update_id, const BookLevels& levels,
+                                       FuturesPrecision precision) {
+  return FuturesDepthUpdatePayload(symbol, event_ms, transaction_ms, first_update_id,
+                                   levels.last_update_id, previous_update_id, levels.bids,
+                                   levels.asks, precision);
 }
 
 std::string FuturesBookTickerPayload(std::string_view symbol, std::uint64_t update_id,

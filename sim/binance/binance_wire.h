@@ -45,6 +45,12 @@ std::string CombinedFrame(std::string_view stream, std::string_view payload);
 // GET /api/v3/depth: {"lastUpdateId":..,"bids":[[p,q],..],"asks":[[p,q],..]}
 std::string DepthSnapshotBody(const BookLevels& levels);
 
+// The spot partial book depth payload (<symbol>@depth<N>, @depth<N>@100ms): the best levels a side,
+// best first, and the book's update id; no symbol, event type or time (the combined stream's name
+// says which symbol): {"lastUpdateId":..,"bids":[[p,q],..],"asks":[[p,q],..]}, the shape of the
+// REST snapshot.
+std::string PartialDepthPayload(const BookLevels& levels);
+
 // One symbol's entry of GET /api/v3/exchangeInfo, with PRICE_FILTER, LOT_SIZE, NOTIONAL and the
 // other filters Binance lists for spot symbols.
 void AppendExchangeInfoSymbol(std::string& out, const SymbolSpec& spec);
@@ -81,6 +87,16 @@ std::string FuturesDepthUpdatePayload(std::string_view symbol, std::int64_t even
                                       std::uint64_t previous_update_id,
                                       std::span<const BookLevel> bids,
                                       std::span<const BookLevel> asks, FuturesPrecision precision);
+
+// The USD-M partial book depth payload (<symbol>@depth<N>, @250ms, @500ms, @100ms): a depthUpdate
+// in every field, {"e":"depthUpdate","E":..,"T":..,"s":..,"U":..,"u":..,"pu":..,"b":[..],"a":[..]},
+// holding the best levels a side instead of changes; u is the book's update id, pu the u of the
+// previous message on the same stream, U the first update id since then. Both sides lowest price
+// first, as Binance's documented example and its diffs list them.
+std::string FuturesPartialDepthPayload(std::string_view symbol, std::int64_t event_ms,
+                                       std::int64_t transaction_ms, std::uint64_t first_update_id,
+                                       std::uint64_t previous_update_id, const BookLevels& levels,
+                                       FuturesPrecision precision);
 
 // {"e":"bookTicker","u":..,"s":"BTCUSDT","b":"..","B":"..","a":"..","A":"..","T":..,"E":..}
 std::string FuturesBookTickerPayload(std::string_view symbol, std::uint64_t update_id,

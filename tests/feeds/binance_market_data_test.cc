@@ -313,5 +313,248 @@ TEST_F(BinanceMarketDataTest, CountsEverything) {
   EXPECT_EQ(c.snapshots_ignored, 1u);
 }
 
+// ---- Partial book depth ----
+
+// A spot partial depth frame: `bids` levels down from 100.00, `asks` up from 101.00, each with
+// quantity `quantity`.
+std::string Partial(std::uint64_t last_update_id, int bids = 2, int asks = 2,
+                    std::string_view stream = "btcusdt@depth5@100ms", int quantity = 1) {
+  std::string json = fmt::format(R"({{"stream":"{}","data":{{"lastUpdateId":{},"bids":[)", stream,
+                                 last_update_id);
+  for (int i = 0; i < bids; ++i) {
+    json += fmt::format(R"({}["{}.00","{}"])", i ? "," : "", 100 - i, quantity);
+  }
+  json += R"(],"asks":[)";
+  for (int i = 0; i < asks; ++i) {
+    json += fmt::format(R"({}["{}.00","{}"])", i ? "," : "", 101 + i, quantity);
+  }
+  return json + "]}}";
+}
+
+constexpr std::int64_t kPrice = 100000000;  // 1.00 at scale 8
+
+TEST_F(BinanceMarketDataTest, PartialDepthIsTheWholeBookWithoutASnapshot) {
+  md().SetBookSource(id_, BookSource::kPartialDepth);
+  EXPECT_EQ(md().book_source(id_), BookSource::kPartialDepth);
+  EXPECT_EQ(md().book_state(id_), core::BookState::kStale);
+  Frame(Partial(160, 3, 2), 5);
+  EXPECT_EQ(md().book_state(id_), core::BookState::kLive);
+  EXPECT_TRUE(requests_.empty());
+  ASSERT_EQ(Statuses().size(), 1u);
+  EXPECT_EQ(Statuses()[0].state, core::BookState::kSyncing);
+  EXPECT_EQ(Statuses()[0].reason, core::BookReason::kStartup);
+  auto updates = Updates();
+  ASSERT_EQ(updates.size(), 1u);
+  const std::uint8_t whole = core::BookUpdate::kSnapshot | core::BookUpdate::kFirstChunk |
+                             core::BookUpdate::kLastChunk | core::BookUpdate::kGoesLive;
+  EXPECT_EQ(updates[0].flags, whole);
+  EXPECT_EQ(updates[0].first_sequence, 160u);
+  EXPECT_EQ(updates[0].last_sequence, 160u);
+  EXPECT_EQ(updates[0].receive_time_ns, 5);
+  EXPECT_EQ(updates[0].exchange_time_ns, 0);  // spot's payload has no time
+  ASSERT_EQ(updates[0].bid_count, 3);
+  ASSERT_EQ(updates[0].ask_count, 2);
+  EXPECT_EQ(updates[0].levels[2].price.mantissa(), 98 * kPrice);
+  EXPECT_EQ(updates[0].levels[3].price.mantissa(), 101 * kPrice);
+
+  // Each message replaces the book and says it is whole again (the engine takes any snapshot as
+  // the start of a resync); no new SYNCING.
+  Frame(Partial(170, 1, 1), 6);
+  updates = Updates();
+  ASSERT_EQ(updates.size(), 2u);
+  EXPECT_EQ(updates[1].flags, whole);
+  EXPECT_EQ(updates[1].last_sequence, 170u);
+  EXPECT_EQ(updates[1].bid_count, 1);
+  EXPECT_EQ(Statuses().size(), 1u);
+  EXPECT_TRUE(requests_.empty());
+  const auto& c = md().counters();
+  EXPECT_EQ(c.partial_depth, 2u);
+  EXPECT_EQ(c.partial_applied, 2u);
+  EXPECT_EQ(c.went_live, 1u);
+  EXPECT_EQ(c.depth, 0u);
+  EXPECT_EQ(c.resyncs, 1u);
+}
+
+// Applied as the engine would, the book holds exactly the last message's levels, however many
+// levels the earlier ones had.
+TEST_F(BinanceMarketDataTest, PartialDepthLeavesExactlyTheTopN) {
+  testing::MirrorSink mirror;
+  BinanceMarketData md(core::Venue::kBinance, registry_, mirror,
+                       [this](core::InstrumentId id) { requests_.push_back(id); });
+  md.SetBookSource(id_, BookSource::kPartialDepth);
+  md.OnFrame(Padded(Partial(1, 20, 20, "btcusdt@depth20@100ms")).view(), 1);
+  md.OnFrame(Padded(Partial(2, 5, 3, "btcusdt@depth20@100ms", 7)).view(), 2);
+  const auto& book = mirror.books[id_];
+  ASSERT_EQ(book.bids.size(), 5u);
+  ASSERT_EQ(book.asks.size(), 3u);
+  EXPECT_EQ(book.bids.rbegin()->first, 100 * kPrice);
+  EXPECT_EQ(book.bids.begin()->first, 96 * kPrice);
+  EXPECT_EQ(book.asks.rbegin()->first, 103 * kPrice);
+  for (const auto& [price, quantity] : book.bids) EXPECT_EQ(quantity, 7 * kPrice) << price;
+  EXPECT_EQ(mirror.goes_live, 2u);
+  EXPECT_EQ(mirror.last_sequence, 2u);
+  EXPECT_TRUE(requests_.empty());
+}
+
+TEST_F(BinanceMarketDataTest, OlderPartialIsDroppedAndTheSameOneSkipped) {
+  md().SetBookSource(id_, BookSource::kPartialDepth);
+  Frame(Partial(170));
+  Frame(Partial(160));  // older: ignored
+  Frame(Partial(170));  // the venue resent an unchanged book
+  ASSERT_EQ(Updates().size(), 1u);
+  Frame(Partial(171, 1, 0));
+  const auto updates = Updates();
+  ASSERT_EQ(updates.size(), 2u);
+  EXPECT_EQ(updates[1].last_sequence, 171u);
+  EXPECT_EQ(updates[1].ask_count, 0);
+  const auto& c = md().counters();
+  EXPECT_EQ(c.partial_depth, 4u);
+  EXPECT_EQ(c.partial_applied, 2u);
+  EXPECT_EQ(c.partial_dropped_old, 1u);
+  EXPECT_EQ(c.partial_unchanged, 1u);
+  EXPECT_EQ(md().book_state(id_), core::BookState::kLive);
+}
+
+TEST_F(BinanceMarketDataTest, DiffsAndSnapshotsForAPartialBookAreIgnored) {
+  md().SetBookSource(id_, BookSource::kPartialDepth);
+  Frame(Depth(5, 8));  // before any partial: it must not start a diff sync
+  EXPECT_TRUE(Statuses().empty());
+  EXPECT_EQ(md().book_state(id_), core::BookState::kStale);
+  Frame(Partial(10));
+  Frame(Depth(11, 12));
+  md().OnSnapshot(id_, Snapshot(12), 3);
+  md().OnSnapshotFailed(id_, 4);
+  EXPECT_TRUE(requests_.empty());
+  ASSERT_EQ(Updates().size(), 1u);
+  ASSERT_EQ(Statuses().size(), 1u);
+  EXPECT_EQ(md().book_state(id_), core::BookState::kLive);
+  const auto& c = md().counters();
+  EXPECT_EQ(c.diffs_ignored, 2u);
+  EXPECT_EQ(c.depth, 2u);
+  EXPECT_EQ(c.diffs_buffered, 0u);
+  EXPECT_EQ(c.snapshots_ignored, 1u);
+  EXPECT_EQ(c.snapshot_errors, 0u);
+
+  // The engine asks for a resync (crossed): SYNCING, no snapshot request, and the next message,
+  // even with the same update id, is published again.
+  md().Resync(id_, core::BookReason::kCrossed, 5);
+  EXPECT_TRUE(requests_.empty());
+  EXPECT_EQ(md().book_state(id_), core::BookState::kSyncing);
+  EXPECT_EQ(Statuses().back().state, core::BookState::kSyncing);
+  EXPECT_EQ(Statuses().back().reason, core::BookReason::kCrossed);
+  Frame(Partial(10));
+  EXPECT_EQ(Updates().size(), 2u);
+  EXPECT_EQ(md().book_state(id_), core::BookState::kLive);
+  EXPECT_EQ(md().counters().went_live, 2u);
+}
+
+TEST_F(BinanceMarketDataTest, PartialForADiffBookIsIgnored) {
+  Frame(Partial(10));
+  EXPECT_TRUE(sink_.events.empty());
+  EXPECT_TRUE(requests_.empty());
+  EXPECT_EQ(md().counters().partial_depth, 1u);
+  EXPECT_EQ(md().counters().partial_ignored, 1u);
+  EXPECT_EQ(md().book_state(id_), core::BookState::kStale);
+  // Its diffs still sync it the usual way.
+  Frame(Depth(5, 8));
+  EXPECT_EQ(requests_, std::vector<core::InstrumentId>{id_});
+}
+
+// One partial book and one diff book on the same connection: only the diff book asks for a
+// snapshot.
+TEST_F(BinanceMarketDataTest, PartialAndDiffBooksSideBySide) {
+  const core::InstrumentId eth = registry_.Add(core::Venue::kBinance, "ETH", "USDT").value();
+  md().SetBookSource(eth, BookSource::kPartialDepth);
+  Frame(Depth(5, 8));
+  Frame(Partial(40, 2, 2, "ethusdt@depth10@100ms"));
+  EXPECT_EQ(requests_, std::vector<core::InstrumentId>{id_});
+  EXPECT_EQ(md().book_state(eth), core::BookState::kLive);
+  EXPECT_EQ(md().book_state(id_), core::BookState::kSyncing);
+  md().OnSnapshot(id_, Snapshot(6), 10);
+  EXPECT_EQ(md().book_state(id_), core::BookState::kLive);
+  const auto updates = Updates();
+  ASSERT_EQ(updates.size(), 3u);
+  EXPECT_EQ(updates[0].instrument, eth);
+  EXPECT_EQ(updates[0].last_sequence, 40u);
+  EXPECT_EQ(updates[1].instrument, id_);
+  // A partial frame for the diff book is ignored there.
+  Frame(Partial(50));
+  EXPECT_EQ(md().counters().partial_ignored, 1u);
+  EXPECT_EQ(Updates().size(), 3u);
+}
+
+TEST_F(BinanceMarketDataTest, PartialBookAfterADisconnectTakesTheNextMessage) {
+  md().SetBookSource(id_, BookSource::kPartialDepth);
+  Frame(Partial(170));
+  md().OnDisconnected(core::BookReason::kDisconnected, 10);
+  EXPECT_EQ(md().book_state(id_), core::BookState::kStale);
+  EXPECT_EQ(Statuses().back().state, core::BookState::kStale);
+  // A new connection, maybe to a venue whose ids restarted: the first message is the book.
+  Frame(Partial(5), 11);
+  EXPECT_EQ(md().book_state(id_), core::BookState::kLive);
+  const auto statuses = Statuses();
+  ASSERT_EQ(statuses.size(), 3u);
+  EXPECT_EQ(statuses[2].state, core::BookState::kSyncing);
+  EXPECT_EQ(statuses[2].reason, core::BookReason::kDisconnected);
+  EXPECT_EQ(Updates().back().last_sequence, 5u);
+  EXPECT_TRUE(requests_.empty());
+}
+
+TEST_F(BinanceMarketDataTest, PartialRefusedByAFullQueueIsResentWhole) {
+  md().SetBookSource(id_, BookSource::kPartialDepth);
+  Frame(Partial(170));
+  sink_.events.clear();
+  sink_.full = true;
+  Frame(Partial(180), 20);
+  EXPECT_EQ(md().counters().queue_drops, 1u);
+  EXPECT_EQ(md().book_state(id_), core::BookState::kSyncing);
+  sink_.full = false;
+  // The same update id again: not skipped this time, since the engine never got it; the owed
+  // STALE and SYNCING go first.
+  Frame(Partial(180), 21);
+  ASSERT_EQ(sink_.events.size(), 3u);
+  const auto* stale = std::get_if<core::BookStatus>(&sink_.events[0]);
+  ASSERT_NE(stale, nullptr);
+  EXPECT_EQ(stale->state, core::BookState::kStale);
+  EXPECT_EQ(stale->reason, core::BookReason::kQueueOverflow);
+  const auto* update = std::get_if<core::BookUpdate>(&sink_.events[2]);
+  ASSERT_NE(update, nullptr);
+  EXPECT_EQ(update->last_sequence, 180u);
+  EXPECT_TRUE(update->has(core::BookUpdate::kGoesLive));
+  EXPECT_EQ(md().book_state(id_), core::BookState::kLive);
+  EXPECT_EQ(md().counters().partial_unchanged, 0u);
+  EXPECT_TRUE(requests_.empty());
+  // Older ones stay out even so.
+  Frame(Partial(175), 22);
+  EXPECT_EQ(md().counters().partial_dropped_old, 1u);
+}
+
+TEST_F(BinanceMarketDataTest, FuturesPartialDepthUsesUAndTheEventTime) {
+  BinanceMarketData md(core::Venue::kBinanceUsdm, registry_, sink_,
+                       [this](core::InstrumentId id) { requests_.push_back(id); });
+  md.SetBookSource(other_, BookSource::kPartialDepth);
+  const std::string frame =
+      R"({"stream":"btcusdt@depth5","data":{"e":"depthUpdate","E":1571889248277,)"
+      R"("T":1571889248276,"s":"BTCUSDT","U":390497796,"u":390497878,"pu":390497794,)"
+      R"("b":[["7403.89","0.002"],["7403.90","3.906"]],"a":[["7405.96","3.340"]]}})";
+  md.OnFrame(Padded(frame).view(), 7);
+  EXPECT_EQ(md.book_state(other_), core::BookState::kLive);
+  const auto updates = Updates();
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].instrument, other_);
+  EXPECT_EQ(updates[0].last_sequence, 390497878u);
+  EXPECT_EQ(updates[0].exchange_time_ns, 1571889248277 * 1000000LL);
+  EXPECT_EQ(updates[0].bid_count, 2);
+  EXPECT_EQ(updates[0].ask_count, 1);
+  EXPECT_TRUE(requests_.empty());
+  // The same payload as a diff (another stream) is ignored for this book.
+  std::string diff = frame;
+  diff.replace(diff.find("@depth5"), 7, "@depth@100ms");
+  md.OnFrame(Padded(diff).view(), 8);
+  EXPECT_EQ(md.counters().diffs_ignored, 1u);
+  EXPECT_EQ(Updates().size(), 1u);
+  EXPECT_TRUE(requests_.empty());
+}
+
 }  // namespace
 }  // namespace tradingd::feeds::binance

@@ -442,6 +442,7 @@ struct DepthResult {
   std::uint64_t first_id = 0, final_id = 0, previous_id = 0;
   bool has_previous = false;
   std::int64_t event_time = 0, transaction_time = 0;
+  int levels = 0;  // partial depth's N
   std::vector<std::pair<std::int64_t, std::int64_t>> bids, asks;
 
   bool operator==(const DepthResult&) const = default;
@@ -465,6 +466,22 @@ DepthResult ParseDepth(BinanceParser& parser, std::string_view payload) {
   if (r.error != ParseError::kOk) return r;
   r.kind = msg.kind;
   r.instrument = msg.instrument;
+  if (msg.kind == MessageKind::kPartialDepth) {
+    const PartialDepthMessage& p = msg.partial;
+    r.first_id = p.first_update_id;
+    r.final_id = p.last_update_id;
+    r.previous_id = p.previous_update_id;
+    r.event_time = p.event_time_ms;
+    r.transaction_time = p.transaction_time_ms;
+    r.levels = p.levels;
+    for (const core::PriceLevel& l : p.bids) {
+      r.bids.emplace_back(l.price.mantissa(), l.quantity.mantissa());
+    }
+    for (const core::PriceLevel& l : p.asks) {
+      r.asks.emplace_back(l.price.mantissa(), l.quantity.mantissa());
+    }
+    return r;
+  }
   if (msg.kind != MessageKind::kDepthUpdate) return r;
   const DepthUpdateMessage& d = msg.depth;
   r.first_id = d.first_update_id;
@@ -843,6 +860,369 @@ TEST_F(BinanceFastPathTest, RealCaptureFastAndGenericAgree) {
   EXPECT_GT(levels, 100000u);
   // Every real diff is read whole by the canonical scan; the spaced copies never are.
   EXPECT_EQ(fast_spot_.canonical_depth_frames(), depth);
+}
+
+// ---- Partial book depth (<symbol>@depth<N>[@100ms]) ----
+
+// Binance's spot documentation example, as the combined stream wraps it: the symbol is only in
+// the stream name.
+constexpr std::string_view kSpotPartial =
+    R"({"stream":"btcusdt@depth5@100ms","data":{"lastUpdateId":160,)"
+    R"("bids":[["0.0024","10"],["0.0023","5.5"]],"asks":[["0.0026","100"]]}})";
+// The USD-M shape: a depthUpdate in every byte, told from a diff by the stream name only.
+constexpr std::string_view kFuturesPartial =
+    R"({"stream":"btcusdt@depth5@100ms","data":{"e":"depthUpdate","E":1571889248277,)"
+    R"("T":1571889248276,"s":"BTCUSDT","U":390497796,"u":390497878,"pu":390497794,)"
+    R"("b":[["7403.89","0.002"],["7403.90","3.906"]],"a":[["7405.96","3.340"]]}})";
+
+TEST(BinancePartialDepthStreamTest, Names) {
+  struct Case {
+    const char* name;
+    int levels;  // 0: not a partial depth stream
+  };
+  const Case cases[] = {
+      {"btcusdt@depth5", 5},           {"btcusdt@depth10", 10},
+      {"btcusdt@depth20", 20},         {"btcusdt@depth5@100ms", 5},
+      {"btcusdt@depth10@250ms", 10},   {"btcusdt@depth20@500ms", 20},
+      {"btcusdt@depth20@1000ms", 20},  {"1000shibusdt@depth10@100ms", 10},
+      {"btcusdt@depth", 0},            {"btcusdt@depth@100ms", 0},
+      {"btcusdt@depth@0ms", 0},        {"btcusdt@depth15", 0},
+      {"btcusdt@depth50", 0},          {"btcusdt@depth05", 0},
+      {"btcusdt@depth200", 0},         {"btcusdt@depth5@0ms", 0},
+      {"btcusdt@depth5@100", 0},       {"btcusdt@depth5x", 0},
+      {"btcusdt@depth5@100ms@100ms", 0}, {"@depth5", 0},
+      {"btcusdt", 0},                  {"btcusdt@bookTicker", 0},
+      {"", 0},
+  };
+  for (const Case& c : cases) {
+    std::string_view symbol;
+    int levels = 0;
+    const bool partial = ParsePartialDepthStream(c.name, &symbol, &levels);
+    EXPECT_EQ(partial, c.levels != 0) << c.name;
+    if (!partial) continue;
+    EXPECT_EQ(levels, c.levels) << c.name;
+    EXPECT_EQ(symbol, std::string_view(c.name).substr(0, std::string_view(c.name).find('@')));
+  }
+}
+
+TEST_F(BinanceParserTest, SpotPartialDepthTakesItsSymbolFromTheStream) {
+  ASSERT_EQ(Spot(kSpotPartial), ParseError::kOk);
+  ASSERT_EQ(msg_.kind, MessageKind::kPartialDepth);
+  EXPECT_EQ(msg_.instrument->id, spot_id_);
+  const PartialDepthMessage& p = msg_.partial;
+  EXPECT_EQ(p.last_update_id, 160u);
+  EXPECT_EQ(p.levels, 5);
+  EXPECT_EQ(p.first_update_id, 0u);
+  EXPECT_EQ(p.event_time_ms, 0);
+  ASSERT_EQ(p.bids.size(), 2u);
+  ASSERT_EQ(p.asks.size(), 1u);
+  EXPECT_EQ(p.bids[0].price.mantissa(), 240000);
+  EXPECT_EQ(p.bids[0].quantity.mantissa(), 10 * kE8);
+  EXPECT_EQ(p.bids[1].quantity.mantissa(), 55 * kE8 / 10);
+  EXPECT_EQ(p.asks[0].price.mantissa(), 260000);
+  EXPECT_EQ(p.asks[0].quantity.mantissa(), 100 * kE8);
+  // The default speed (1000 ms), another N, spacing, an upper-case name, empty sides.
+  ASSERT_EQ(Spot(R"({ "stream" : "BTCUSDT@depth20" , "data" : { "lastUpdateId" : 7 ,)"
+                 R"( "bids" : [ ] , "asks" : [ [ "1.5" , "2" ] ] } })"),
+            ParseError::kOk);
+  ASSERT_EQ(msg_.kind, MessageKind::kPartialDepth);
+  EXPECT_EQ(msg_.partial.levels, 20);
+  EXPECT_EQ(msg_.partial.last_update_id, 7u);
+  EXPECT_TRUE(msg_.partial.bids.empty());
+  ASSERT_EQ(msg_.partial.asks.size(), 1u);
+  EXPECT_EQ(msg_.partial.asks[0].price.mantissa(), 150000000);
+  // Field order does not matter, the envelope's included.
+  ASSERT_EQ(Spot(R"({"data":{"asks":[],"bids":[["1","1"]],"lastUpdateId":9},)"
+                 R"("stream":"btcusdt@depth10@1000ms"})"),
+            ParseError::kOk);
+  EXPECT_EQ(msg_.kind, MessageKind::kPartialDepth);
+  EXPECT_EQ(msg_.partial.levels, 10);
+  // A "s" that agrees with the stream is fine.
+  ASSERT_EQ(Spot(R"({"stream":"btcusdt@depth5","data":{"s":"BTCUSDT","lastUpdateId":1,)"
+                 R"("bids":[],"asks":[]}})"),
+            ParseError::kOk);
+  EXPECT_EQ(msg_.kind, MessageKind::kPartialDepth);
+  // Without the envelope nothing says which book it is: not a message we consume.
+  ASSERT_EQ(Spot(R"({"lastUpdateId":160,"bids":[["0.0024","10"]],"asks":[]})"), ParseError::kOk);
+  EXPECT_EQ(msg_.kind, MessageKind::kUnknown);
+}
+
+TEST_F(BinanceParserTest, FuturesPartialDepthIsTheDiffShapeOnAPartialStream) {
+  ASSERT_EQ(Futures(kFuturesPartial), ParseError::kOk);
+  ASSERT_EQ(msg_.kind, MessageKind::kPartialDepth);
+  EXPECT_EQ(msg_.instrument->id, futures_id_);
+  const PartialDepthMessage& p = msg_.partial;
+  EXPECT_EQ(p.last_update_id, 390497878u);
+  EXPECT_EQ(p.first_update_id, 390497796u);
+  EXPECT_EQ(p.previous_update_id, 390497794u);
+  EXPECT_EQ(p.event_time_ms, 1571889248277);
+  EXPECT_EQ(p.transaction_time_ms, 1571889248276);
+  EXPECT_EQ(p.levels, 5);
+  ASSERT_EQ(p.bids.size(), 2u);
+  ASSERT_EQ(p.asks.size(), 1u);
+  EXPECT_EQ(p.bids[1].price.mantissa(), 740390000000);
+  EXPECT_EQ(p.bids[1].quantity.mantissa(), 390600000);
+  EXPECT_EQ(p.asks[0].quantity.mantissa(), 334000000);
+  // Read whole by the canonical scan, like a diff.
+  EXPECT_EQ(futures_.canonical_depth_frames(), 1u);
+
+  // The same bytes on a diff stream stay a diff.
+  std::string diff(kFuturesPartial);
+  diff.replace(diff.find("@depth5@100ms"), 13, "@depth@100ms");
+  ASSERT_EQ(Futures(diff), ParseError::kOk);
+  ASSERT_EQ(msg_.kind, MessageKind::kDepthUpdate);
+  EXPECT_EQ(msg_.depth.final_update_id, 390497878u);
+  EXPECT_EQ(msg_.depth.bids.size(), 2u);
+  for (const char* stream : {"btcusdt@depth", "btcusdt@depth@0ms", "btcusdt@depth@500ms"}) {
+    diff = std::string(kFuturesPartial);
+    diff.replace(diff.find("btcusdt@depth5@100ms"), 20, stream);
+    ASSERT_EQ(Futures(diff), ParseError::kOk) << stream;
+    EXPECT_EQ(msg_.kind, MessageKind::kDepthUpdate) << stream;
+  }
+  EXPECT_EQ(futures_.canonical_depth_frames(), 5u);
+
+  // The default speed (250 ms) and @500ms.
+  for (const char* stream : {"btcusdt@depth10", "btcusdt@depth20@500ms"}) {
+    std::string partial(kFuturesPartial);
+    partial.replace(partial.find("btcusdt@depth5@100ms"), 20, stream);
+    ASSERT_EQ(Futures(partial), ParseError::kOk) << stream;
+    EXPECT_EQ(msg_.kind, MessageKind::kPartialDepth) << stream;
+  }
+}
+
+// A spot diff is unaffected by the partial depth fields: a "bids" inside one is ignored, as any
+// unknown field is.
+TEST_F(BinanceParserTest, DiffsIgnoreTheLongLevelKeys) {
+  ASSERT_EQ(Spot(R"({"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1,)"
+                 R"("s":"BTCUSDT","U":1,"u":2,"bids":[["9.0","9"]],"b":[["1.0","1"]],"a":[],)"
+                 R"("lastUpdateId":5,"asks":"x"}})"),
+            ParseError::kOk);
+  ASSERT_EQ(msg_.kind, MessageKind::kDepthUpdate);
+  ASSERT_EQ(msg_.depth.bids.size(), 1u);
+  EXPECT_EQ(msg_.depth.bids[0].price.mantissa(), kE8);
+  EXPECT_TRUE(msg_.depth.asks.empty());
+}
+
+// Partial-looking names Binance does not have are nothing we consume, whatever the payload.
+TEST_F(BinanceParserTest, UnsupportedPartialStreamsAreUnknown) {
+  for (const char* stream : {"btcusdt@depth7", "btcusdt@depth5@42ms", "btcusdt@depth50@100ms"}) {
+    std::string spot(kSpotPartial);
+    spot.replace(spot.find("btcusdt@depth5@100ms"), 20, stream);
+    ASSERT_EQ(Spot(spot), ParseError::kOk) << stream;
+    EXPECT_EQ(msg_.kind, MessageKind::kUnknown) << stream;
+    std::string futures(kFuturesPartial);
+    futures.replace(futures.find("btcusdt@depth5@100ms"), 20, stream);
+    ASSERT_EQ(Futures(futures), ParseError::kOk) << stream;
+    EXPECT_EQ(msg_.kind, MessageKind::kUnknown) << stream;
+  }
+}
+
+struct PartialCase {
+  const char* name;
+  bool futures;
+  std::string json;
+  ParseError expected;
+  MessageKind kind = MessageKind::kPartialDepth;  // when kOk
+};
+
+std::string SpotPartial(std::string_view stream, std::string_view data) {
+  return R"({"stream":")" + std::string(stream) + R"(","data":)" + std::string(data) + "}";
+}
+
+std::string Levels(int count, std::string_view price_head = "1.") {
+  std::string out = "[";
+  for (int i = 0; i < count; ++i) {
+    out += (i ? "," : "") + std::string(R"([")") + std::string(price_head) + std::to_string(i) +
+           R"(","1"])";
+  }
+  return out + "]";
+}
+
+std::string FuturesPartial(std::string_view stream, std::string_view symbol, std::string_view ids,
+                           std::string_view bids, std::string_view asks = "[]") {
+  return R"({"stream":")" + std::string(stream) +
+         R"(","data":{"e":"depthUpdate","E":1,"T":1,"s":")" + std::string(symbol) + R"(",)" +
+         std::string(ids) + R"(,"b":)" + std::string(bids) + R"(,"a":)" + std::string(asks) + "}}";
+}
+
+std::vector<PartialCase> PartialCases() {
+  const std::string ok_data = R"({"lastUpdateId":1,"bids":[["1.0","1"]],"asks":[]})";
+  const std::string ids = R"("U":1,"u":2,"pu":0)";
+  return {
+      {"spot_ok", false, SpotPartial("btcusdt@depth5", ok_data), ParseError::kOk},
+      {"spot_unknown_symbol", false, SpotPartial("ethusdt@depth5", ok_data),
+       ParseError::kUnknownSymbol},
+      {"spot_futures_only_symbol", false, SpotPartial("xyzusdt@depth5@100ms", ok_data),
+       ParseError::kUnknownSymbol},
+      {"spot_symbol_too_long", false, SpotPartial(std::string(40, 'b') + "@depth5", ok_data),
+       ParseError::kUnknownSymbol},
+      {"spot_symbol_mismatch", false,
+       SpotPartial("btcusdt@depth5",
+                   R"({"s":"ETHUSDT","lastUpdateId":1,"bids":[],"asks":[]})"),
+       ParseError::kSymbolMismatch},
+      {"spot_missing_id", false, SpotPartial("btcusdt@depth5", R"({"bids":[],"asks":[]})"),
+       ParseError::kMissingField},
+      {"spot_missing_asks", false,
+       SpotPartial("btcusdt@depth5", R"({"lastUpdateId":1,"bids":[]})"),
+       ParseError::kMissingField},
+      {"spot_bids_object", false,
+       SpotPartial("btcusdt@depth5", R"({"lastUpdateId":1,"bids":{},"asks":[]})"),
+       ParseError::kWrongType},
+      {"spot_asks_string", false,
+       SpotPartial("btcusdt@depth5", R"({"lastUpdateId":1,"bids":[],"asks":"1"})"),
+       ParseError::kWrongType},
+      {"spot_id_string", false,
+       SpotPartial("btcusdt@depth5", R"({"lastUpdateId":"1","bids":[],"asks":[]})"),
+       ParseError::kWrongType},
+      {"spot_id_negative", false,
+       SpotPartial("btcusdt@depth5", R"({"lastUpdateId":-1,"bids":[],"asks":[]})"),
+       ParseError::kWrongType},
+      {"spot_stream_not_string", false,
+       R"({"stream":5,"data":{"lastUpdateId":1,"bids":[],"asks":[]}})", ParseError::kWrongType},
+      {"spot_level_short", false,
+       SpotPartial("btcusdt@depth5", R"({"lastUpdateId":1,"bids":[["1.0"]],"asks":[]})"),
+       ParseError::kWrongType},
+      {"spot_bad_decimal", false,
+       SpotPartial("btcusdt@depth5", R"({"lastUpdateId":1,"bids":[["1e5","1"]],"asks":[]})"),
+       ParseError::kBadDecimal},
+      {"spot_five_of_five", false,
+       SpotPartial("btcusdt@depth5", R"({"lastUpdateId":1,"bids":)" + Levels(5) +
+                                         R"(,"asks":)" + Levels(5, "2.") + "}"),
+       ParseError::kOk},
+      {"spot_six_bids_of_five", false,
+       SpotPartial("btcusdt@depth5",
+                   R"({"lastUpdateId":1,"bids":)" + Levels(6) + R"(,"asks":[]})"),
+       ParseError::kTooManyLevels},
+      {"spot_eleven_asks_of_ten", false,
+       SpotPartial("btcusdt@depth10@100ms",
+                   R"({"lastUpdateId":1,"bids":[],"asks":)" + Levels(11) + "}"),
+       ParseError::kTooManyLevels},
+      {"spot_repeated_bids", false,
+       SpotPartial("btcusdt@depth5",
+                   R"({"lastUpdateId":1,"bids":[],"bids":[["1.0","1"]],"asks":[]})"),
+       ParseError::kJson},
+      {"spot_repeated_id", false,
+       SpotPartial("btcusdt@depth5", R"({"lastUpdateId":1,"lastUpdateId":2,"bids":[],"asks":[]})"),
+       ParseError::kJson},
+      {"spot_repeated_stream", false,
+       R"({"stream":"btcusdt@depth5","stream":"btcusdt@depth5","data":)" + ok_data + "}",
+       ParseError::kJson},
+      {"spot_short_and_long_keys", false,
+       SpotPartial("btcusdt@depth5",
+                   R"({"lastUpdateId":1,"bids":[],"b":[["1.0","1"]],"asks":[]})"),
+       ParseError::kJson},
+      {"spot_long_after_short_keys", false,
+       SpotPartial("btcusdt@depth5",
+                   R"({"lastUpdateId":1,"b":[["1.0","1"]],"bids":[],"asks":[]})"),
+       ParseError::kJson},
+      // Only the venue's own partial shape is looked for: anything else reads as what it is.
+      {"spot_diff_on_partial_stream", false,
+       SpotPartial("btcusdt@depth5",
+                   R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[],"a":[]})"),
+       ParseError::kOk, MessageKind::kDepthUpdate},
+      {"spot_book_ticker_on_partial_stream", false,
+       SpotPartial("btcusdt@depth5",
+                   R"({"u":1,"s":"BTCUSDT","b":"1.0","B":"1","a":"2.0","A":"1"})"),
+       ParseError::kMissingField},
+      {"futures_ok", true, FuturesPartial("btcusdt@depth5", "BTCUSDT", ids, Levels(5)),
+       ParseError::kOk},
+      {"futures_six_of_five", true, FuturesPartial("btcusdt@depth5", "BTCUSDT", ids, Levels(6)),
+       ParseError::kTooManyLevels},
+      {"futures_six_asks_of_five", true,
+       FuturesPartial("btcusdt@depth5@500ms", "BTCUSDT", ids, "[]", Levels(6, "2.")),
+       ParseError::kTooManyLevels},
+      {"futures_six_of_five_spaced", true,
+       FuturesPartial("btcusdt@depth5", "BTCUSDT", ids, Spaced(Levels(6))),
+       ParseError::kTooManyLevels},
+      {"futures_symbol_mismatch", true,
+       FuturesPartial("ethusdt@depth5", "BTCUSDT", ids, "[]"), ParseError::kSymbolMismatch},
+      {"futures_unknown_symbol", true,
+       FuturesPartial("ethusdt@depth5", "ETHUSDT", ids, "[]"), ParseError::kUnknownSymbol},
+      {"futures_missing_pu", true,
+       FuturesPartial("btcusdt@depth5", "BTCUSDT", R"("U":1,"u":2)", "[]"),
+       ParseError::kMissingField},
+      {"futures_first_after_final", true,
+       FuturesPartial("btcusdt@depth5", "BTCUSDT", R"("U":3,"u":2,"pu":0)", "[]"),
+       ParseError::kBadSequence},
+      {"futures_spot_shape", true, SpotPartial("btcusdt@depth5", ok_data), ParseError::kOk,
+       MessageKind::kUnknown},
+      {"futures_bids_string", true, FuturesPartial("btcusdt@depth5", "BTCUSDT", ids, R"("1")"),
+       ParseError::kWrongType},
+  };
+}
+
+class BinancePartialHostile : public BinanceFastPathTest,
+                              public ::testing::WithParamInterface<std::size_t> {};
+
+// Fast and generic paths agree on every case, and give the expected verdict.
+TEST_P(BinancePartialHostile, ReturnsErrorCode) {
+  const PartialCase c = PartialCases()[GetParam()];
+  const DepthResult r =
+      ExpectSameAsGeneric(c.json, c.futures ? core::Venue::kBinanceUsdm : core::Venue::kBinance);
+  EXPECT_EQ(r.error, c.expected) << c.name << ": " << c.json;
+  if (c.expected == ParseError::kOk) {
+    EXPECT_EQ(r.kind, c.kind) << c.name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Inputs, BinancePartialHostile,
+                         ::testing::Range<std::size_t>(0, PartialCases().size()),
+                         [](const ::testing::TestParamInfo<std::size_t>& param) {
+                           return std::string(PartialCases()[param.param].name);
+                         });
+
+TEST_F(BinanceFastPathTest, EveryTruncationOfAPartialDepthFrameFails) {
+  for (std::string_view json : {kSpotPartial, kFuturesPartial}) {
+    const core::Venue venue =
+        json == kFuturesPartial ? core::Venue::kBinanceUsdm : core::Venue::kBinance;
+    for (std::size_t length = 0; length < json.size(); ++length) {
+      const DepthResult r = ExpectSameAsGeneric(json.substr(0, length), venue, json.substr(length));
+      EXPECT_NE(r.error, ParseError::kOk) << length;
+    }
+    const DepthResult whole = ExpectSameAsGeneric(json, venue);
+    EXPECT_EQ(whole.error, ParseError::kOk);
+    EXPECT_EQ(whole.kind, MessageKind::kPartialDepth);
+  }
+}
+
+// Random edits of the partial frames, as for the diffs: fast and generic agree on every one.
+TEST_F(BinanceFastPathTest, MutatedPartialFramesAgreeWithGeneric) {
+  std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  const char alphabet[] = "\"[]{},:.0123456789 \\@dehptbaslu-\x01\xff";
+  int ok = 0, partial = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const bool futures = i % 2 == 1;
+    std::string json(futures ? kFuturesPartial : kSpotPartial);
+    const int edits = 1 + static_cast<int>(next() % 2);
+    for (int e = 0; e < edits && !json.empty(); ++e) {
+      const std::size_t at = next() % json.size();
+      const char c = alphabet[next() % (sizeof(alphabet) - 1)];
+      switch (next() % 3) {
+        case 0:
+          json[at] = c;
+          break;
+        case 1:
+          json.insert(json.begin() + static_cast<std::ptrdiff_t>(at), c);
+          break;
+        default:
+          json.erase(at, 1);
+          break;
+      }
+    }
+    const DepthResult r =
+        ExpectSameAsGeneric(json, futures ? core::Venue::kBinanceUsdm : core::Venue::kBinance);
+    ok += r.error == ParseError::kOk;
+    partial += r.kind == MessageKind::kPartialDepth;
+    if (HasFailure()) break;
+  }
+  EXPECT_GT(ok, 1000);
+  EXPECT_GT(partial, 1000);
 }
 
 }  // namespace

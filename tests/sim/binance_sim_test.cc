@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <functional>
 #include <future>
@@ -19,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -830,17 +833,21 @@ class BookRebuilder : public core::EventSink {
   int trades_ = 0;
 };
 
-// The daemon's own USD-M feed (BinanceFeed: the stream URL, /fapi/v1 snapshots and exchangeInfo,
-// the parser and the futures sequencer) pointed at the sim, on an io_context the test thread
-// drives until a condition holds. Instruments are at scale 8, the sim's scale, so the rebuilt
-// mantissas compare with the sim's directly.
-class UsdmFeed {
+// The daemon's own feed (BinanceFeed: the stream URL, the REST snapshots and exchangeInfo, the
+// parser and the sequencer; USD-M unless told otherwise) pointed at the sim, on an io_context the
+// test thread drives until a condition holds. Instruments are at scale 8, the sim's scale, so the
+// rebuilt mantissas compare with the sim's directly.
+class FeedOnSim {
  public:
-  UsdmFeed(const BinanceSim& sim, std::string depth_stream) {
-    btc_ = registry_.Add(core::Venue::kBinanceUsdm, "BTC", "USDT").value();
-    eth_ = registry_.Add(core::Venue::kBinanceUsdm, "ETH", "USDT").value();
+  FeedOnSim(const BinanceSim& sim, std::string depth_stream,
+           core::Venue venue = core::Venue::kBinanceUsdm,
+           std::vector<std::string> partial_depth_symbols = {}, int partial_depth_levels = 20) {
+    btc_ = registry_.Add(venue, "BTC", "USDT").value();
+    eth_ = registry_.Add(venue, "ETH", "USDT").value();
     feeds::binance::BinanceFeedOptions options;
-    options.venue = core::Venue::kBinanceUsdm;
+    options.venue = venue;
+    options.partial_depth_symbols = std::move(partial_depth_symbols);
+    options.partial_depth_levels = partial_depth_levels;
     options.ws_base_url = sim.ws_base_url();
     options.rest_base_url = sim.http_base_url();
     options.depth_stream = std::move(depth_stream);
@@ -853,7 +860,7 @@ class UsdmFeed {
     feed_ = std::make_unique<feeds::binance::BinanceFeed>(io_, options, registry_, books_);
     feed_->Start();
   }
-  ~UsdmFeed() { feed_->Stop(); }
+  ~FeedOnSim() { feed_->Stop(); }
 
   bool RunUntil(const std::function<bool()>& done) {
     return net::testing::RunUntil(io_, done, kDeadline);
@@ -899,7 +906,7 @@ void ExpectSameBook(const RebuiltBook& book, const BookLevels& sim) {
 
 // Pauses the market (the sim then publishes a last diff up to its book's update id), lets the feed
 // apply it and checks both rebuilt books against the sim's.
-void ExpectFeedHoldsThePausedBooks(BinanceSim& sim, UsdmFeed& feed) {
+void ExpectFeedHoldsThePausedBooks(BinanceSim& sim, FeedOnSim& feed) {
   sim.Pause();
   const auto btc = sim.BookSnapshot("BTCUSDT");
   const auto eth = sim.BookSnapshot("ETHUSDT");
@@ -916,7 +923,7 @@ void ExpectFeedHoldsThePausedBooks(BinanceSim& sim, UsdmFeed& feed) {
 TEST_F(SimTest, FuturesFeedSyncsLiveBooksEqualToTheSims) {
   StartSim(FuturesOptions());
   // @depth@0ms exists on futures only.
-  UsdmFeed feed(*sim_, "depth@0ms");
+  FeedOnSim feed(*sim_, "depth@0ms");
   ASSERT_TRUE(feed.RunUntil([&] {
     return feed.AllLive() && feed.books().rules(feed.btc()) != nullptr &&
            feed.books().rules(feed.eth()) != nullptr && feed.books().quotes() > 0 &&
@@ -939,7 +946,7 @@ TEST_F(SimTest, FuturesFeedSyncsLiveBooksEqualToTheSims) {
 
 TEST_F(SimTest, FuturesSkipSequenceIsAGapForTheFeedWhichResyncs) {
   StartSim(FuturesOptions());
-  UsdmFeed feed(*sim_, "depth@100ms");
+  FeedOnSim feed(*sim_, "depth@100ms");
   ASSERT_TRUE(feed.RunUntil([&] { return feed.AllLive(); }));
   const RebuiltBook& btc = feed.books().book(feed.btc());
   const RebuiltBook& eth = feed.books().book(feed.eth());
@@ -1194,6 +1201,344 @@ TEST_F(SimTest, FuturesReplayServesTheRecordedSnapshotOnFapi) {
         << message.text.substr(0, 80);
     ASSERT_NE(message.text.find(R"(,"pu":)"), std::string::npos);
   }
+}
+
+// ---- Partial book depth ----
+
+// A partial depth frame as the daemon's parser reads it.
+struct PartialFrame {
+  std::string stream;
+  std::size_t index = 0;  // position among all the messages received
+  std::uint64_t last = 0, first = 0, previous = 0;
+  std::int64_t event_ms = 0, transaction_ms = 0;
+  int levels = 0;
+  std::map<std::int64_t, std::int64_t, std::greater<>> bids;
+  std::map<std::int64_t, std::int64_t> asks;
+  std::size_t bid_count = 0, ask_count = 0;  // as sent (the maps would hide a repeated price)
+  std::string data;                          // the payload
+};
+
+// Every partial depth frame among `messages` (all of which must parse), by the daemon's parser.
+std::vector<PartialFrame> PartialFrames(const std::vector<Message>& messages, core::Venue venue) {
+  core::SymbolRegistry registry;
+  EXPECT_TRUE(registry.Add(venue, "BTC", "USDT").ok());
+  EXPECT_TRUE(registry.Add(venue, "ETH", "USDT").ok());
+  feeds::binance::BinanceParser parser(venue, registry);
+  simdjson::dom::parser json;
+  std::vector<PartialFrame> frames;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const std::string& text = messages[i].text;
+    std::string padded = text;
+    padded.append(64, ' ');
+    feeds::binance::ParsedMessage parsed;
+    const auto error = parser.ParseFrame(std::string_view(padded.data(), text.size()), &parsed);
+    EXPECT_EQ(error, feeds::binance::ParseError::kOk) << text;
+    if (error != feeds::binance::ParseError::kOk ||
+        parsed.kind != feeds::binance::MessageKind::kPartialDepth) {
+      continue;
+    }
+    PartialFrame frame;
+    frame.stream = std::string(std::string_view(json.parse(text)["stream"]));
+    frame.index = i;
+    const feeds::binance::PartialDepthMessage& p = parsed.partial;
+    frame.last = p.last_update_id;
+    frame.first = p.first_update_id;
+    frame.previous = p.previous_update_id;
+    frame.event_ms = p.event_time_ms;
+    frame.transaction_ms = p.transaction_time_ms;
+    frame.levels = p.levels;
+    frame.bid_count = p.bids.size();
+    frame.ask_count = p.asks.size();
+    for (const core::PriceLevel& l : p.bids) frame.bids[l.price.mantissa()] = l.quantity.mantissa();
+    for (const core::PriceLevel& l : p.asks) frame.asks[l.price.mantissa()] = l.quantity.mantissa();
+    frame.data = text.substr(text.find(R"("data":)") + 7);
+    frames.push_back(std::move(frame));
+  }
+  return frames;
+}
+
+std::size_t CountStream(const std::vector<Message>& messages, std::string_view stream) {
+  std::size_t n = 0;
+  for (const Message& m : messages) {
+    n += m.text.starts_with(R"({"stream":")" + std::string(stream) + "\"");
+  }
+  return n;
+}
+
+// The frame holds exactly the sim's best levels.
+void ExpectFrameIsTheBook(const PartialFrame& frame, const BookLevels& book) {
+  EXPECT_EQ(frame.last, book.last_update_id) << frame.stream;
+  ASSERT_EQ(frame.bid_count, book.bids.size()) << frame.stream;
+  ASSERT_EQ(frame.ask_count, book.asks.size()) << frame.stream;
+  ASSERT_EQ(frame.bids.size(), book.bids.size()) << frame.stream;
+  std::size_t i = 0;
+  for (const auto& [price, quantity] : frame.bids) {
+    EXPECT_EQ(price, book.bids[i].price) << frame.stream << " bid " << i;
+    EXPECT_EQ(quantity, book.bids[i].quantity) << frame.stream << " bid " << i;
+    ++i;
+  }
+  i = 0;
+  for (const auto& [price, quantity] : frame.asks) {
+    EXPECT_EQ(price, book.asks[i].price) << frame.stream << " ask " << i;
+    EXPECT_EQ(quantity, book.asks[i].quantity) << frame.stream << " ask " << i;
+    ++i;
+  }
+}
+
+// After Pause() every partial stream gets one last message of the paused book: waits for it on
+// each of `streams` and checks it against the sim's best N.
+void ExpectLastPartialsArePausedBooks(
+    BinanceSim& sim, Recorder& recorder, core::Venue venue,
+    const std::vector<std::tuple<std::string, std::string, std::size_t>>& streams) {
+  sim.Pause();
+  std::map<std::string, BookLevels> books;
+  for (const auto& [stream, symbol, levels] : streams) {
+    const auto book = sim.BookSnapshot(symbol, levels);
+    ASSERT_TRUE(book.has_value()) << symbol;
+    ASSERT_EQ(book->bids.size(), levels) << "the sim's book must be deeper than N";
+    ASSERT_EQ(book->asks.size(), levels);
+    books[stream] = *book;
+  }
+  auto last_of = [&](const std::vector<PartialFrame>& frames, const std::string& stream) {
+    const PartialFrame* last = nullptr;
+    for (const PartialFrame& frame : frames) {
+      if (frame.stream == stream) last = &frame;
+    }
+    return last;
+  };
+  ASSERT_TRUE(recorder.WaitFor([&](auto& m, int, int) {
+    for (const auto& [stream, book] : books) {
+      std::size_t n = 0;
+      std::uint64_t last = 0;
+      for (const Message& message : m) {
+        if (!message.text.starts_with(R"({"stream":")" + stream + "\"")) continue;
+        ++n;
+        const std::size_t at = message.text.find(venue == core::Venue::kBinance ? R"("lastUpdateId":)"
+                                                                                 : R"("u":)");
+        last = std::strtoull(message.text.c_str() + message.text.find(':', at) + 1, nullptr, 10);
+      }
+      if (n == 0 || last != book.last_update_id) return false;
+    }
+    return true;
+  })) << "the paused books' last partial depth messages never came";
+  const auto frames = PartialFrames(recorder.Messages(), venue);
+  for (const auto& [stream, book] : books) {
+    const PartialFrame* last = last_of(frames, stream);
+    ASSERT_NE(last, nullptr) << stream;
+    ExpectFrameIsTheBook(*last, book);
+  }
+}
+
+TEST_F(SimTest, SpotPartialDepthStreamsServeTheTopNByUrl) {
+  BinanceSimOptions options = FastOptions();
+  options.slow_depth_interval = 200ms;
+  StartSim(options);
+  Recorder& recorder = NewRecorder();
+  Connect("/stream?streams=btcusdt@depth5@100ms/ethusdt@depth20/btcusdt@depth10@1000ms", recorder);
+  Recorder& raw = NewRecorder();
+  Connect("/ws/ethusdt@depth10@100ms", raw);
+  ASSERT_TRUE(recorder.WaitFor([](auto& m, int, int) {
+    return CountStream(m, "btcusdt@depth5@100ms") >= 4 && CountStream(m, "ethusdt@depth20") >= 2 &&
+           CountStream(m, "btcusdt@depth10@1000ms") >= 2;
+  }));
+  ASSERT_TRUE(raw.WaitFor([](auto& m, int, int) { return m.size() >= 2; }));
+
+  const auto messages = recorder.Messages();
+  const auto frames = PartialFrames(messages, core::Venue::kBinance);
+  ASSERT_EQ(frames.size(), messages.size());  // nothing but partial depth was subscribed
+  std::map<std::string, std::uint64_t> last_id;
+  for (const PartialFrame& frame : frames) {
+    // Binance's spot shape: the book's update id and the levels, nothing naming the symbol.
+    EXPECT_TRUE(frame.data.starts_with(R"({"lastUpdateId":)")) << frame.data.substr(0, 40);
+    EXPECT_EQ(frame.data.find(R"("s":)"), std::string::npos);
+    EXPECT_EQ(frame.data.find(R"("e":)"), std::string::npos);
+    const std::size_t n = frame.stream.starts_with("btcusdt@depth5") ? 5
+                          : frame.stream.starts_with("ethusdt@depth20") ? 20
+                                                                          : 10;
+    EXPECT_EQ(static_cast<std::size_t>(frame.levels), n) << frame.stream;
+    // The book is far deeper than N: exactly N levels a side, never crossed.
+    EXPECT_EQ(frame.bid_count, n) << frame.stream;
+    EXPECT_EQ(frame.ask_count, n) << frame.stream;
+    EXPECT_EQ(frame.bids.size(), n) << frame.stream;
+    ASSERT_FALSE(frame.bids.empty() || frame.asks.empty());
+    EXPECT_LT(frame.bids.begin()->first, frame.asks.begin()->first);
+    EXPECT_GE(frame.last, last_id[frame.stream]) << frame.stream;
+    last_id[frame.stream] = frame.last;
+  }
+  // The sim writes bids best first, as Binance does.
+  const std::string& first = frames.front().data;
+  const auto bid_at = [&](int k) {
+    std::size_t at = first.find(R"("bids":[[")") + 10;
+    for (int i = 0; i < k; ++i) at = first.find(R"(],[")", at) + 4;
+    return std::stod(first.substr(at, first.find('"', at) - at));
+  };
+  EXPECT_GT(bid_at(0), bid_at(1));
+  // The raw stream carries the bare payload.
+  EXPECT_TRUE(raw.Messages().front().text.starts_with(R"({"lastUpdateId":)"))
+      << raw.Messages().front().text.substr(0, 40);
+
+  ExpectLastPartialsArePausedBooks(*sim_, recorder, core::Venue::kBinance,
+                                   {{"btcusdt@depth5@100ms", "BTCUSDT", 5},
+                                    {"ethusdt@depth20", "ETHUSDT", 20},
+                                    {"btcusdt@depth10@1000ms", "BTCUSDT", 10}});
+  EXPECT_GE(sim_->counters().partial_depth_frames, frames.size());
+  EXPECT_EQ(sim_->counters().depth_frames, 0u);
+}
+
+TEST_F(SimTest, FuturesPartialDepthStreamsBySubscribeMethod) {
+  StartSim(FuturesOptions());
+  Recorder& recorder = NewRecorder();
+  auto& client = Connect("/stream", recorder);
+  // @0ms is a futures diff speed only, and depth7 no stream at all: the request fails as a whole.
+  Send(client,
+       R"({"method":"SUBSCRIBE","params":["btcusdt@depth10@100ms","btcusdt@depth5@0ms"],"id":1})");
+  Send(client, R"({"method":"SUBSCRIBE","params":["btcusdt@depth7"],"id":2})");
+  Send(client,
+       R"({"method":"SUBSCRIBE","params":["btcusdt@depth10@100ms","ethusdt@depth5@500ms"],)"
+       R"("id":3})");
+  Send(client, R"({"method":"LIST_SUBSCRIPTIONS","id":4})");
+  ASSERT_TRUE(recorder.WaitFor([](auto& m, int, int) {
+    const bool listed = std::any_of(m.begin(), m.end(), [](const Message& message) {
+      return message.text.ends_with(R"("id":4})");
+    });
+    return listed && CountStream(m, "btcusdt@depth10@100ms") >= 6 &&
+           CountStream(m, "ethusdt@depth5@500ms") >= 3;
+  }));
+  auto messages = recorder.Messages();
+  // The replies, in order (stream frames may come between them once id 3 has subscribed).
+  std::vector<std::string> replies;
+  for (const Message& m : messages) {
+    if (!m.text.starts_with(R"({"stream":)")) replies.push_back(m.text);
+  }
+  ASSERT_EQ(replies.size(), 4u);
+  EXPECT_EQ(replies[0], R"({"error":{"code":2,"msg":"Invalid request: unknown stream"},"id":1})");
+  EXPECT_EQ(replies[1], R"({"error":{"code":2,"msg":"Invalid request: unknown stream"},"id":2})");
+  EXPECT_EQ(replies[2], R"({"result":null,"id":3})");
+  EXPECT_EQ(replies[3], R"({"result":["btcusdt@depth10@100ms","ethusdt@depth5@500ms"],"id":4})");
+
+  const auto frames = PartialFrames(messages, core::Venue::kBinanceUsdm);
+  ASSERT_EQ(frames.size(), messages.size() - 4);
+  std::map<std::string, const PartialFrame*> previous;
+  for (const PartialFrame& frame : frames) {
+    // The futures shape: a depthUpdate with the symbol (which the parser checked against the
+    // stream), the times, and U/u/pu.
+    EXPECT_TRUE(frame.data.starts_with(R"({"e":"depthUpdate","E":)")) << frame.data.substr(0, 40);
+    const std::size_t n = frame.stream.starts_with("btcusdt") ? 10 : 5;
+    EXPECT_EQ(static_cast<std::size_t>(frame.levels), n);
+    EXPECT_EQ(frame.bid_count, n);
+    EXPECT_EQ(frame.ask_count, n);
+    ASSERT_FALSE(frame.bids.empty() || frame.asks.empty());
+    EXPECT_LT(frame.bids.begin()->first, frame.asks.begin()->first);
+    EXPECT_GT(frame.transaction_ms, 0);
+    EXPECT_GE(frame.event_ms, frame.transaction_ms);
+    EXPECT_LE(frame.first, frame.last);
+    EXPECT_EQ(frame.first, std::min(frame.previous + 1, frame.last));
+    // pu chains on the previous message of the same stream.
+    if (const PartialFrame* before = previous[frame.stream]) {
+      EXPECT_EQ(frame.previous, before->last) << frame.stream;
+    }
+    previous[frame.stream] = &frame;
+  }
+  // Futures lists both sides lowest price first.
+  const std::string& data = frames.front().data;
+  const std::size_t b0 = data.find(R"("b":[[")") + 7;
+  const std::size_t b1 = data.find(R"(],[")", b0) + 4;
+  EXPECT_LT(std::stod(data.substr(b0, data.find('"', b0) - b0)),
+            std::stod(data.substr(b1, data.find('"', b1) - b1)));
+
+  ExpectLastPartialsArePausedBooks(*sim_, recorder, core::Venue::kBinanceUsdm,
+                                   {{"btcusdt@depth10@100ms", "BTCUSDT", 10},
+                                    {"ethusdt@depth5@500ms", "ETHUSDT", 5}});
+
+  // Unsubscribed: nothing more of that stream after the reply.
+  Send(client, R"({"method":"UNSUBSCRIBE","params":["btcusdt@depth10@100ms"],"id":5})");
+  sim_->Resume();
+  const std::size_t eth_before = CountStream(recorder.Messages(), "ethusdt@depth5@500ms");
+  ASSERT_TRUE(recorder.WaitFor([&](auto& m, int, int) {
+    return CountStream(m, "ethusdt@depth5@500ms") >= eth_before + 2;
+  }));
+  messages = recorder.Messages();
+  std::size_t reply = messages.size();
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (messages[i].text == R"({"result":null,"id":5})") reply = i;
+  }
+  ASSERT_LT(reply, messages.size());
+  for (std::size_t i = reply + 1; i < messages.size(); ++i) {
+    EXPECT_FALSE(messages[i].text.starts_with(R"({"stream":"btcusdt@depth10@100ms")"));
+  }
+}
+
+// The daemon's feed with ETHUSDT on <symbol>@depth10@100ms and BTCUSDT on diffs + snapshots, on
+// one connection to the sim: both go LIVE, only BTCUSDT ever takes a snapshot, and after Pause()
+// the partial book is exactly the sim's best 10 levels and the diff book the sim's whole book,
+// before and after a dropped connection.
+void ExpectPartialAndDiffBooksMatchTheSim(BinanceSim& sim, core::Venue venue) {
+  FeedOnSim feed(sim, "depth@100ms", venue, {"ethusdt"}, 10);  // any case
+  const auto& c = feed.counters();
+  ASSERT_TRUE(feed.RunUntil([&] { return feed.AllLive() && c.partial_applied >= 3; }))
+      << "partial applied " << c.partial_applied;
+  EXPECT_EQ(c.parse_errors, 0u);
+  EXPECT_EQ(c.gaps, 0u);
+  EXPECT_EQ(c.snapshots, 1u);  // BTCUSDT's: the partial book never asks for one
+  EXPECT_EQ(c.resyncs, 2u);    // one sync per book
+  EXPECT_EQ(c.diffs_ignored, 0u);
+  EXPECT_EQ(c.partial_ignored, 0u);
+  EXPECT_EQ(c.partial_dropped_old, 0u);
+
+  const std::uint64_t went_live = c.went_live;
+  sim.DropConnections();
+  ASSERT_TRUE(feed.RunUntil([&] { return c.went_live >= went_live + 2 && feed.AllLive(); }));
+  EXPECT_EQ(c.snapshots, 2u);
+
+  sim.Pause();
+  const auto btc = sim.BookSnapshot("BTCUSDT");
+  const auto eth = sim.BookSnapshot("ETHUSDT", 10);
+  ASSERT_TRUE(btc && eth);
+  ASSERT_EQ(eth->bids.size(), 10u);
+  ASSERT_EQ(eth->asks.size(), 10u);
+  ASSERT_GT(btc->bids.size(), 10u);
+  ASSERT_TRUE(feed.RunUntil([&] {
+    return feed.books().book(feed.btc()).last_sequence == btc->last_update_id &&
+           feed.books().book(feed.eth()).last_sequence == eth->last_update_id;
+  })) << "the feed never applied the paused books";
+  EXPECT_TRUE(feed.AllLive());
+  ExpectSameBook(feed.books().book(feed.btc()), *btc);
+  ExpectSameBook(feed.books().book(feed.eth()), *eth);
+  EXPECT_EQ(c.parse_errors, 0u);
+}
+
+TEST_F(SimTest, SpotFeedKeepsAPartialDepthBookBesideADiffBook) {
+  StartSim(FastOptions());
+  ExpectPartialAndDiffBooksMatchTheSim(*sim_, core::Venue::kBinance);
+}
+
+TEST_F(SimTest, FuturesFeedKeepsAPartialDepthBookBesideADiffBook) {
+  StartSim(FuturesOptions());
+  ExpectPartialAndDiffBooksMatchTheSim(*sim_, core::Venue::kBinanceUsdm);
+}
+
+TEST(BinanceFeedUrlTest, PartialDepthSymbolsTakeThePartialStream) {
+  core::SymbolRegistry registry;
+  ASSERT_TRUE(registry.Add(core::Venue::kBinance, "BTC", "USDT").ok());
+  ASSERT_TRUE(registry.Add(core::Venue::kBinance, "ETH", "USDT").ok());
+  const auto instruments = registry.ForVenue(core::Venue::kBinance);
+  EXPECT_EQ(feeds::binance::BinanceFeed::StreamUrl("ws://h/", "depth@100ms", instruments,
+                                                   {"ETHUSDT"}, 5),
+            "ws://h/stream?streams=btcusdt@depth@100ms/btcusdt@bookTicker/btcusdt@trade/"
+            "ethusdt@depth5@100ms/ethusdt@bookTicker/ethusdt@trade");
+  EXPECT_EQ(feeds::binance::BinanceFeed::StreamUrl("ws://h", "depth", instruments),
+            "ws://h/stream?streams=btcusdt@depth/btcusdt@bookTicker/btcusdt@trade/"
+            "ethusdt@depth/ethusdt@bookTicker/ethusdt@trade");
+  EXPECT_EQ(feeds::binance::BinanceFeed::StreamUrl("ws://h", "depth", instruments,
+                                                   {"btcusdt", "ethusdt", "XRPUSDT"}),
+            "ws://h/stream?streams=btcusdt@depth20@100ms/btcusdt@bookTicker/btcusdt@trade/"
+            "ethusdt@depth20@100ms/ethusdt@bookTicker/ethusdt@trade");
+  EXPECT_EQ(feeds::binance::BinanceFeed::PartialDepthLevels(5), 5);
+  EXPECT_EQ(feeds::binance::BinanceFeed::PartialDepthLevels(10), 10);
+  EXPECT_EQ(feeds::binance::BinanceFeed::PartialDepthLevels(20), 20);
+  EXPECT_EQ(feeds::binance::BinanceFeed::PartialDepthLevels(7), 10);
+  EXPECT_EQ(feeds::binance::BinanceFeed::PartialDepthLevels(100), 20);
+  EXPECT_EQ(feeds::binance::BinanceFeed::PartialDepthLevels(0), 5);
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/instrument.h"
+#include "feeds/binance/binance_parser.h"
 #include "sim/binance/binance_sim.h"
 
 namespace tradingd::sim::binance {
@@ -179,6 +181,66 @@ TEST(BinanceWireTest, FuturesExchangeInfoHasThePerpetualFilters) {
   EXPECT_NE(body.find(R"({"minPrice":"0.1","maxPrice":"1000000","filterType":"PRICE_FILTER",)"),
             std::string::npos)
       << "Binance writes filterType in the middle of a futures filter";
+}
+
+// Binance's spot documentation example (lastUpdateId 160, one level a side): no symbol, event
+// type or time, the REST snapshot's keys. The daemon's parser reads it off the combined stream.
+TEST(BinanceWireTest, SpotPartialDepthIsTheDocumentedShape) {
+  BookLevels levels;
+  levels.last_update_id = 160;
+  levels.bids = {{240'000, 1'000'000'000}, {230'000, 550'000'000}};
+  levels.asks = {{260'000, 10'000'000'000}};
+  const std::string payload = PartialDepthPayload(levels);
+  EXPECT_EQ(payload, R"({"lastUpdateId":160,"bids":[["0.00240000","10.00000000"],)"
+                     R"(["0.00230000","5.50000000"]],"asks":[["0.00260000","100.00000000"]]})");
+
+  core::SymbolRegistry registry;
+  const core::InstrumentId btc = registry.Add(core::Venue::kBinance, "BTC", "USDT").value();
+  feeds::binance::BinanceParser parser(core::Venue::kBinance, registry);
+  std::string frame = CombinedFrame("btcusdt@depth5@100ms", payload);
+  const std::size_t size = frame.size();
+  frame.append(64, ' ');
+  feeds::binance::ParsedMessage parsed;
+  ASSERT_EQ(parser.ParseFrame(std::string_view(frame.data(), size), &parsed),
+            feeds::binance::ParseError::kOk);
+  ASSERT_EQ(parsed.kind, feeds::binance::MessageKind::kPartialDepth);
+  EXPECT_EQ(parsed.instrument->id, btc);
+  EXPECT_EQ(parsed.partial.last_update_id, 160u);
+  ASSERT_EQ(parsed.partial.bids.size(), 2u);
+  EXPECT_EQ(parsed.partial.bids[1].price.mantissa(), 230'000);
+  EXPECT_EQ(parsed.partial.bids[1].quantity.mantissa(), 550'000'000);
+  EXPECT_EQ(parsed.partial.asks[0].quantity.mantissa(), 10'000'000'000);
+}
+
+// The USD-M shape (Binance's documented example, trimmed to two bids and one ask): a depthUpdate
+// with the levels, both sides lowest price first, at the symbol's precision.
+TEST(BinanceWireTest, FuturesPartialDepthIsADepthUpdateWithTheTopLevels) {
+  BookLevels levels;
+  levels.last_update_id = 390497878;
+  levels.bids = {{740'390'000'000, 390'600'000}, {740'389'000'000, 200'000}};  // best first
+  levels.asks = {{740'596'000'000, 334'000'000}};
+  const std::string payload = FuturesPartialDepthPayload("BTCUSDT", 1571889248277, 1571889248276,
+                                                         390497796, 390497794, levels, {2, 3});
+  EXPECT_EQ(payload,
+            R"({"e":"depthUpdate","E":1571889248277,"T":1571889248276,"s":"BTCUSDT",)"
+            R"("U":390497796,"u":390497878,"pu":390497794,)"
+            R"("b":[["7403.89","0.002"],["7403.90","3.906"]],"a":[["7405.96","3.340"]]})");
+
+  core::SymbolRegistry registry;
+  const core::InstrumentId btc = registry.Add(core::Venue::kBinanceUsdm, "BTC", "USDT").value();
+  feeds::binance::BinanceParser parser(core::Venue::kBinanceUsdm, registry);
+  std::string frame = CombinedFrame("btcusdt@depth5@100ms", payload);
+  const std::size_t size = frame.size();
+  frame.append(64, ' ');
+  feeds::binance::ParsedMessage parsed;
+  ASSERT_EQ(parser.ParseFrame(std::string_view(frame.data(), size), &parsed),
+            feeds::binance::ParseError::kOk);
+  ASSERT_EQ(parsed.kind, feeds::binance::MessageKind::kPartialDepth);
+  EXPECT_EQ(parsed.instrument->id, btc);
+  EXPECT_EQ(parsed.partial.last_update_id, 390497878u);
+  EXPECT_EQ(parsed.partial.previous_update_id, 390497794u);
+  ASSERT_EQ(parsed.partial.bids.size(), 2u);
+  EXPECT_EQ(parsed.partial.bids[0].price.mantissa(), 740'389'000'000);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -10,6 +11,8 @@
 
 #include "core/instrument.h"
 #include "core/json_writer.h"
+#include "core/text.h"
+#include "feeds/bybit/bybit_feed.h"
 #include "net/url.h"
 
 namespace tradingd::app {
@@ -146,6 +149,72 @@ VenueDefaults DefaultsFor(core::Venue venue) {
   return {"", "", "", "", nullptr};
 }
 
+// The options only some venues take, checked against what that venue accepts.
+template <typename Reader>
+void CheckVenueOptions(const std::string& source, const toml::table& table, Reader& reader,
+                       const std::string& path, VenueConfig* config) {
+  const core::Venue venue = config->venue;
+  const auto refuse = [&](const char* key, const std::string& why) {
+    Fail(source, reader.Node(key) != nullptr ? *reader.Node(key) : table,
+         fmt::format("{} {}: {}", path, key, why));
+  };
+  const bool binance = venue == core::Venue::kBinance || venue == core::Venue::kBinanceUsdm;
+  if (reader.Node("snapshot_depth") != nullptr && !binance) {
+    refuse("snapshot_depth", "only Binance books take a REST snapshot (use book_depth)");
+  }
+  if (reader.Node("book_depth") != nullptr) {
+    const int depth = config->book_depth;
+    if (venue == core::Venue::kKraken) {
+      if (depth != 10 && depth != 25 && depth != 100 && depth != 500 && depth != 1000) {
+        refuse("book_depth", fmt::format("Kraken books are 10, 25, 100, 500 or 1000 deep, not {}", depth));
+      }
+    } else if (venue == core::Venue::kBybit) {
+      // Bybit publishes the same depths on spot and linear (its v5 orderbook page; a live linear
+      // connection refuses orderbook.500).
+      if (depth != 1 && depth != 50 && depth != 200 && depth != 1000) {
+        refuse("book_depth", fmt::format("Bybit books are 1, 50, 200 or 1000 deep, not {}", depth));
+      }
+    } else {
+      refuse("book_depth", fmt::format("{} takes no book depth", core::VenueName(venue)));
+    }
+  }
+  if (venue == core::Venue::kBybit && !feeds::bybit::CategoryOfUrl(config->ws_url).has_value()) {
+    refuse("ws_url", fmt::format("'{}' is not a Bybit public stream: its path must end in "
+                                 "/v5/public/spot or /v5/public/linear",
+                                 config->ws_url));
+  }
+  if (reader.Node("feed") != nullptr) {
+    if (venue != core::Venue::kCoinbase) {
+      refuse("feed", "only Coinbase has two feeds");
+    } else if (config->feed != "exchange" && config->feed != "advanced-trade") {
+      refuse("feed", fmt::format("must be \"exchange\" or \"advanced-trade\", not \"{}\"",
+                                 config->feed));
+    }
+  }
+  if (venue == core::Venue::kCoinbase && config->feed.empty()) config->feed = "exchange";
+  if (!binance && (reader.Node("partial_depth_instruments") != nullptr ||
+                   reader.Node("partial_depth_levels") != nullptr)) {
+    refuse(reader.Node("partial_depth_instruments") != nullptr ? "partial_depth_instruments"
+                                                               : "partial_depth_levels",
+           "partial depth streams are Binance's");
+  }
+  const int levels = config->partial_depth_levels;
+  if (levels != 5 && levels != 10 && levels != 20) {
+    refuse("partial_depth_levels", fmt::format("must be 5, 10 or 20, not {}", levels));
+  }
+  for (const std::string& instrument : config->partial_depth_instruments) {
+    const bool listed = std::any_of(
+        config->instruments.begin(), config->instruments.end(),
+        [&](const std::string& listed_instrument) {
+          return core::EqualsIgnoreCase(listed_instrument, instrument);
+        });
+    if (!listed) {
+      refuse("partial_depth_instruments",
+             fmt::format("'{}' is not one of this venue's instruments", instrument));
+    }
+  }
+}
+
 void CheckUrl(const std::string& source, const toml::node* node, const std::string& url,
               std::initializer_list<const char*> schemes, const std::string& what) {
   auto parsed = net::Url::Parse(url);
@@ -180,10 +249,20 @@ VenueConfig ReadVenue(const std::string& source, core::Venue venue, const toml::
   const std::string path = fmt::format("[venues.{}]", core::VenueName(venue));
   TableReader reader(source, *table, path);
   reader.Bool("enabled", &config.enabled);
+  reader.String("feed", &config.feed);
+  if (venue == core::Venue::kCoinbase && config.feed == "advanced-trade") {
+    // The Advanced Trade feed lives elsewhere than the Exchange's.
+    config.ws_url = "wss://advanced-trade-ws.coinbase.com";
+    config.rest_url = "https://api.coinbase.com";
+  }
   reader.String("ws_url", &config.ws_url);
   reader.String("rest_url", &config.rest_url);
   reader.StringList("instruments", &config.instruments);
   reader.Integer("snapshot_depth", &config.snapshot_depth, 5, 5000);
+  reader.Integer("book_depth", &config.book_depth, 1, 1000);
+  reader.StringList("partial_depth_instruments", &config.partial_depth_instruments);
+  reader.Integer("partial_depth_levels", &config.partial_depth_levels, 5, 20);
+  reader.StringList("replay_files", &config.replay_files);
   reader.Millis("silence_timeout_ms", &config.silence_timeout, 100, 600000);
   reader.Millis("reconnect_min_ms", &config.reconnect_min, 10, 600000);
   reader.Millis("reconnect_max_ms", &config.reconnect_max, 10, 3600000);
@@ -197,6 +276,7 @@ VenueConfig ReadVenue(const std::string& source, core::Venue venue, const toml::
     }
   }
   reader.Finish();
+  CheckVenueOptions(source, *table, reader, path, &config);
   CheckUrl(source, reader.Node("ws_url"), config.ws_url, {"ws", "wss"}, path + " ws_url");
   CheckUrl(source, reader.Node("rest_url"), config.rest_url, {"http", "https"}, path + " rest_url");
   if (config.reconnect_min > config.reconnect_max) {
@@ -218,11 +298,6 @@ VenueConfig ReadVenue(const std::string& source, core::Venue venue, const toml::
   }
   if (config.enabled && config.instruments.empty()) {
     Fail(source, *table, path + " is enabled but lists no instruments");
-  }
-  if (config.enabled && !VenueSupported(venue)) {
-    Fail(source, *table,
-         fmt::format("{}: venue '{}' is not supported by this version yet (supported: binance, binance-usdm)", path,
-                     core::VenueName(venue)));
   }
   return config;
 }
@@ -293,9 +368,6 @@ Config ReadDocument(const toml::table& root, const std::string& source, const En
     if (config.sandbox.market != "synthetic" && config.sandbox.market != "replay") {
       Fail(source, *reader.Node("market"), "sandbox.market must be \"synthetic\" or \"replay\"");
     }
-    if (config.sandbox.market == "replay" && config.sandbox.replay_files.empty()) {
-      Fail(source, *reader.Node("market"), "sandbox.market = \"replay\" needs sandbox.replay_files");
-    }
     reader.Finish();
   }
 
@@ -324,16 +396,21 @@ Config ReadDocument(const toml::table& root, const std::string& source, const En
   if (config.EnabledVenues().empty()) {
     throw ConfigError{fmt::format("{}: no venue is enabled ([venues.<name>] enabled = true)", source)};
   }
+  if (config.mode == Mode::kSandbox && config.sandbox.market == "replay") {
+    for (const VenueConfig* venue : config.EnabledVenues()) {
+      if (venue->replay_files.empty() && config.sandbox.replay_files.empty()) {
+        throw ConfigError{fmt::format(
+            "{}: sandbox.market = \"replay\" needs sandbox.replay_files (or [venues.{}] replay_files)",
+            source, core::VenueName(venue->venue))};
+      }
+    }
+  }
   return config;
 }
 
 }  // namespace
 
 const char* ModeName(Mode mode) { return mode == Mode::kSandbox ? "sandbox" : "live"; }
-
-bool VenueSupported(core::Venue venue) {
-  return venue == core::Venue::kBinance || venue == core::Venue::kBinanceUsdm;
-}
 
 const VenueConfig* Config::Venue(core::Venue venue) const {
   for (const VenueConfig& v : venues) {
@@ -429,7 +506,20 @@ std::string ConfigToJson(const Config& config) {
     w.Key("instruments").BeginArray();
     for (const std::string& instrument : venue.instruments) w.String(instrument);
     w.EndArray();
-    w.Key("snapshot_depth").Int(venue.snapshot_depth);
+    if (venue.venue == core::Venue::kBinance || venue.venue == core::Venue::kBinanceUsdm) {
+      w.Key("snapshot_depth").Int(venue.snapshot_depth);
+      w.Key("partial_depth_instruments").BeginArray();
+      for (const std::string& instrument : venue.partial_depth_instruments) w.String(instrument);
+      w.EndArray();
+      w.Key("partial_depth_levels").Int(venue.partial_depth_levels);
+    }
+    if (venue.book_depth != 0) w.Key("book_depth").Int(venue.book_depth);
+    if (!venue.feed.empty()) w.Key("feed").String(venue.feed);
+    if (!venue.replay_files.empty()) {
+      w.Key("replay_files").BeginArray();
+      for (const std::string& file : venue.replay_files) w.String(file);
+      w.EndArray();
+    }
     w.Key("silence_timeout_ms").Int(venue.silence_timeout.count());
     w.Key("reconnect_min_ms").Int(venue.reconnect_min.count());
     w.Key("reconnect_max_ms").Int(venue.reconnect_max.count());

@@ -44,7 +44,18 @@ struct VenueConfig {
   std::string ws_url;    // market-data WebSocket base, e.g. wss://stream.binance.com:9443
   std::string rest_url;  // REST base, e.g. https://api.binance.com
   std::vector<std::string> instruments;  // canonical BASE-QUOTE
-  int snapshot_depth = 1000;
+  int snapshot_depth = 1000;  // Binance: the REST snapshot's limit
+  // The book depth subscribed: Kraken 10, 25, 100, 500 or 1000 (default 10); Bybit 1, 50, 200 or
+  // 1000 (default 50). 0: the venue's default. Others take no depth.
+  int book_depth = 0;
+  // Coinbase only: "exchange" (the Coinbase Exchange feed, the default) or "advanced-trade".
+  std::string feed;
+  // Binance only: instruments whose book comes from the partial book depth stream
+  // (<sym>@depth<N>@100ms: the best N levels every 100 ms, no snapshot needed) instead of diffs.
+  std::vector<std::string> partial_depth_instruments;
+  int partial_depth_levels = 20;  // 5, 10 or 20
+  // Sandbox with market = "replay": this venue's capture files (the [sandbox] list when empty).
+  std::vector<std::string> replay_files;
   std::chrono::milliseconds silence_timeout{10000};
   std::chrono::milliseconds reconnect_min{250};
   std::chrono::milliseconds reconnect_max{30000};
@@ -91,8 +102,5 @@ core::Status ApplyListenOverride(Config& config, std::string_view listen);
 
 // The effective configuration as JSON; secrets appear only as whether they are set.
 std::string ConfigToJson(const Config& config);
-
-// The venues implemented so far; others are refused when enabled, with a clear message.
-bool VenueSupported(core::Venue venue);
 
 }  // namespace tradingd::app

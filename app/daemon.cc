@@ -29,9 +29,10 @@
 #include "engine/engine_loop.h"
 #include "engine/inbound_queue.h"
 #include "engine/snapshots.h"
-#include "feeds/binance/binance_feed.h"
+#include "app/venues.h"
+#include "feeds/common/market_data_feed.h"
 #include "net/http_server.h"
-#include "sim/binance/binance_sim.h"
+#include "sim/common/venue_sim.h"
 
 namespace tradingd::app {
 namespace {
@@ -87,28 +88,6 @@ class IoThread {
   std::thread thread_;
 };
 
-bool IsBinance(core::Venue venue) {
-  return venue == core::Venue::kBinance || venue == core::Venue::kBinanceUsdm;
-}
-
-// The simulated symbol for a configured instrument: the sim's own defaults where it has them (BTC,
-// ETH), otherwise a generic market around 100.
-sim::SymbolSpec SimSymbolFor(const core::Instrument& instrument) {
-  const bool futures = instrument.venue == core::Venue::kBinanceUsdm;
-  for (const sim::SymbolSpec& spec :
-       futures ? sim::binance::DefaultUsdmSymbols() : sim::binance::DefaultSymbols()) {
-    if (spec.symbol == instrument.venue_symbol) return spec;
-  }
-  sim::SymbolSpec spec;
-  spec.symbol = instrument.venue_symbol;
-  spec.base = instrument.base;
-  spec.quote = instrument.quote;
-  spec.tick_size = 1'000'000;         // 0.01
-  spec.lot_size = 100'000;            // 0.001
-  spec.start_price = 10'000'000'000;  // 100
-  return spec;
-}
-
 }  // namespace
 
 // Members are declared in start order, so that destruction (reverse order) is a safe fallback;
@@ -123,8 +102,8 @@ struct Daemon::Parts {
   std::optional<control::Authenticator> authenticator;
 
   IoThread sim_thread{"sandbox"};
-  // One per Binance venue in sandbox mode (spot, USD-M futures).
-  std::map<core::Venue, std::unique_ptr<sim::binance::BinanceSim>> binance_sims;
+  // One per enabled venue in sandbox mode.
+  std::map<core::Venue, std::unique_ptr<sim::VenueSim>> sims;
 
   std::unique_ptr<engine::SnapshotStore> store;
   std::unique_ptr<engine::InboundQueue> queue;
@@ -133,7 +112,7 @@ struct Daemon::Parts {
 
   IoThread feed_thread{"feed"};
   std::vector<std::unique_ptr<engine::QueueSink>> sinks;
-  std::map<core::Venue, std::unique_ptr<feeds::binance::BinanceFeed>> binance_feeds;
+  std::map<core::Venue, std::unique_ptr<feeds::MarketDataFeed>> feeds;
 
   std::string config_json;
   std::unique_ptr<control::ControlService> service;
@@ -151,9 +130,9 @@ const Config& Daemon::config() const { return parts_->config; }
 std::uint16_t Daemon::control_port() const { return parts_->control_port; }
 const core::SymbolRegistry& Daemon::registry() const { return parts_->registry; }
 const engine::SnapshotStore& Daemon::snapshots() const { return *parts_->store; }
-sim::binance::BinanceSim* Daemon::binance_sim(core::Venue venue) {
-  auto it = parts_->binance_sims.find(venue);
-  return it == parts_->binance_sims.end() ? nullptr : it->second.get();
+sim::VenueSim* Daemon::venue_sim(core::Venue venue) {
+  auto it = parts_->sims.find(venue);
+  return it == parts_->sims.end() ? nullptr : it->second.get();
 }
 
 core::Status Daemon::Start() {
@@ -175,36 +154,19 @@ core::Status Daemon::Start() {
   // Sandbox venues first: the feeds connect to them.
   if (config.mode == Mode::kSandbox) {
     for (VenueConfig& venue : config.venues) {
-      if (!venue.enabled || !IsBinance(venue.venue)) continue;
-      sim::binance::BinanceSimOptions options;
-      options.futures = venue.venue == core::Venue::kBinanceUsdm;
-      // Futures' plain @depth stream is every 250 ms (spot's every 1,000 ms).
-      if (options.futures) options.slow_depth_interval = std::chrono::milliseconds(250);
-      options.symbols.clear();
-      for (const core::Instrument* instrument : p.registry.ForVenue(venue.venue)) {
-        options.symbols.push_back(SimSymbolFor(*instrument));
-      }
-      options.seed = config.sandbox.seed;
-      options.changes_per_second = config.sandbox.changes_per_second;
-      options.depth_interval = config.sandbox.depth_interval;
-      if (config.sandbox.market == "replay") {
-        const std::string hint = p.registry.ForVenue(venue.venue).front()->venue_symbol;
-        for (const std::string& file : config.sandbox.replay_files) {
-          options.replay_files.push_back({file, hint});
-        }
-      }
-      options.replay_pace = config.sandbox.replay_fast ? sim::binance::ReplayPace::kAsFastAsPossible
-                                                        : sim::binance::ReplayPace::kRecorded;
-      auto sim = std::make_unique<sim::binance::BinanceSim>(p.sim_thread.io(), options);
-      auto port = sim->Start();
+      if (!venue.enabled) continue;
+      auto sim = MakeSandboxVenue(p.sim_thread.io(), venue, config.sandbox, p.registry);
+      core::Result<std::uint16_t> port =
+          sim.ok() ? (*sim)->Start() : core::Result<std::uint16_t>(sim.status());
       if (!port.ok()) {
+        Stop();
         return core::Status(port.status().code(), fmt::format("sandbox {} venue: {}",
                                                               core::VenueName(venue.venue),
                                                               port.status().message()));
       }
-      venue.ws_url = sim->ws_base_url();
-      venue.rest_url = sim->http_base_url();
-      p.binance_sims[venue.venue] = std::move(sim);
+      venue.ws_url = (*sim)->ws_url();
+      venue.rest_url = (*sim)->rest_url();
+      p.sims[venue.venue] = std::move(*sim);
     }
     p.sim_thread.Start();
   }
@@ -222,35 +184,25 @@ core::Status Daemon::Start() {
 
   // Feeds, all on one I/O thread: parsing is cheap, and the engine gets the other core.
   for (const VenueConfig* venue : config.EnabledVenues()) {
-    if (!IsBinance(venue->venue)) continue;
-    feeds::binance::BinanceFeedOptions options;
-    options.venue = venue->venue;
-    options.ws_base_url = venue->ws_url;
-    options.rest_base_url = venue->rest_url;
-    options.snapshot_depth = venue->snapshot_depth;
-    options.silence_timeout = venue->silence_timeout;
-    options.reconnect_min = venue->reconnect_min;
-    options.reconnect_max = venue->reconnect_max;
-    options.verify_peer = venue->verify_tls;
-    options.ca_file = venue->ca_file;
-    if (config.mode == Mode::kSandbox) {
-      // The simulated venue has no request weight to spare: resync quickly after injected faults.
-      options.snapshot_spacing = std::chrono::milliseconds(50);
-      options.snapshot_retry_min = std::chrono::milliseconds(100);
-    }
     p.sinks.push_back(std::make_unique<engine::QueueSink>(*p.queue));
-    p.binance_feeds[venue->venue] = std::make_unique<feeds::binance::BinanceFeed>(
-        p.feed_thread.io(), options, p.registry, *p.sinks.back());
+    auto feed = MakeFeed(p.feed_thread.io(), config.mode, *venue, p.registry, *p.sinks.back());
+    if (!feed.ok()) {
+      Stop();
+      return core::Status(feed.status().code(), fmt::format("{} market data: {}",
+                                                            core::VenueName(venue->venue),
+                                                            feed.status().message()));
+    }
+    p.feeds[venue->venue] = std::move(*feed);
   }
   // The engine asks a feed to resync a book it found crossed; RequestResync posts to the feed thread.
   p.engine->SetResyncHandler([&p](core::InstrumentId id, core::BookReason reason) {
-    auto it = p.binance_feeds.find(p.registry.Get(id).venue);
-    if (it != p.binance_feeds.end()) it->second->RequestResync(id, reason);
+    auto it = p.feeds.find(p.registry.Get(id).venue);
+    if (it != p.feeds.end()) it->second->RequestResync(id, reason);
   });
 
   p.engine_loop->Start();
   asio::post(p.feed_thread.io(), [&p] {
-    for (auto& [venue, feed] : p.binance_feeds) feed->Start();
+    for (auto& [venue, feed] : p.feeds) feed->Start();
   });
   p.feed_thread.Start();
   p.running = true;
@@ -289,16 +241,16 @@ void Daemon::Stop() {
   Parts& p = *parts_;
   if (p.server) p.control_thread.RunAndWait([&p] { p.server->Stop(); });
   p.control_thread.Stop();
-  if (!p.binance_feeds.empty()) {
+  if (!p.feeds.empty()) {
     p.feed_thread.RunAndWait([&p] {
-      for (auto& [venue, feed] : p.binance_feeds) feed->Stop();
+      for (auto& [venue, feed] : p.feeds) feed->Stop();
     });
   }
   p.feed_thread.Stop();
   if (p.engine_loop) p.engine_loop->Stop();
-  if (!p.binance_sims.empty()) {
+  if (!p.sims.empty()) {
     p.sim_thread.RunAndWait([&p] {
-      for (auto& [venue, sim] : p.binance_sims) sim->Stop();
+      for (auto& [venue, sim] : p.sims) sim->Stop();
     });
   }
   p.sim_thread.Stop();

@@ -12,7 +12,7 @@
 //
 // Thread contract: Start, Stop and the accessors are called from one thread (the main thread, or a
 // test's thread). The accessors hand out objects whose own contracts say which threads may use them
-// (SnapshotStore and BinanceSim are safe from any thread).
+// (SnapshotStore and the sandbox venues are safe from any thread).
 
 #include <cstdint>
 #include <memory>
@@ -27,9 +27,9 @@
 namespace tradingd::engine {
 class SnapshotStore;
 }  // namespace tradingd::engine
-namespace tradingd::sim::binance {
-class BinanceSim;
-}  // namespace tradingd::sim::binance
+namespace tradingd::sim {
+class VenueSim;
+}  // namespace tradingd::sim
 
 namespace tradingd::app {
 
@@ -50,8 +50,8 @@ class Daemon {
   std::uint16_t control_port() const;
   const core::SymbolRegistry& registry() const;
   const engine::SnapshotStore& snapshots() const;
-  // The in-process Binance venue (spot or USD-M) in sandbox mode, else null.
-  sim::binance::BinanceSim* binance_sim(core::Venue venue = core::Venue::kBinance);
+  // The in-process venue of an enabled venue in sandbox mode, else null.
+  sim::VenueSim* venue_sim(core::Venue venue);
   // One line per fact, for the start-up banner.
   std::vector<std::string> Banner() const;
 

@@ -31,6 +31,7 @@
 #include <fmt/format.h>
 
 #include "app/config.h"
+#include "bench/thread_cpu.h"
 #include "app/daemon.h"
 #include "core/decimal.h"
 #include "core/json_writer.h"
@@ -49,29 +50,6 @@ double CpuSeconds() {
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-// CPU seconds used so far by each thread of this process, by thread name (from /proc).
-std::map<std::string, double> ThreadCpuSeconds() {
-  std::map<std::string, double> cpu;
-  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm_file(task.path() / "comm");
-    std::string comm;
-    std::getline(comm_file, comm);
-    std::ifstream stat_file(task.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
-    // Fields after the ")" that closes the name: state is field 3, utime 14, stime 15.
-    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-    std::string field;
-    double utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && fields >> field; ++i) {
-      if (i == 14) utime = std::stod(field);
-      if (i == 15) stime = std::stod(field);
-    }
-    cpu[comm] += (utime + stime) / ticks;
-  }
-  return cpu;
 }
 
 // The child: a flooding venue until killed. Writes its port to `port_fd`.
@@ -220,7 +198,7 @@ instruments = [{1}]
   // Measure a steady window.
   const std::uint64_t applied_start = applied();
   const double cpu_start = CpuSeconds();
-  const auto threads_start = ThreadCpuSeconds();
+  const auto threads_start = bench::ThreadCpuSeconds();
   const auto wall_start = std::chrono::steady_clock::now();
   std::uint64_t max_queue = 0;
   while (std::chrono::steady_clock::now() - wall_start < std::chrono::seconds(seconds)) {
@@ -229,7 +207,7 @@ instruments = [{1}]
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const double cpu = CpuSeconds() - cpu_start;
-  const auto threads_end = ThreadCpuSeconds();
+  const auto threads_end = bench::ThreadCpuSeconds();
   const std::uint64_t messages = applied() - applied_start;
 
   // Correctness: pause the venue, let the daemon catch up, compare the books.

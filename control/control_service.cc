@@ -605,7 +605,12 @@ net::ServerResponse ControlService::HandleInstruments(const net::ServerRequest& 
         w.Key("tick_size").String(price(rules.tick_size));
         w.Key("lot_size").String(quantity(rules.lot_size));
         w.Key("min_quantity").String(quantity(rules.min_quantity));
-        w.Key("max_quantity").String(quantity(rules.max_quantity));
+        // No maximum published: null rather than a number nobody set.
+        if (rules.max_quantity.mantissa() == INT64_MAX) {
+          w.Key("max_quantity").Null();
+        } else {
+          w.Key("max_quantity").String(quantity(rules.max_quantity));
+        }
         w.Key("min_notional").String(price(rules.min_notional));
         w.Key("trading_status").String(core::TradingStatusName(rules.status));
       } else {

@@ -70,8 +70,26 @@ TEST(ConfigTest, RejectsBadFilesWithFileLineAndReason) {
       {"no instruments", "[venues.binance]\nenabled = true\n", "lists no instruments"},
       {"nothing enabled", "mode = \"sandbox\"\n", "no venue is enabled"},
       {"secret in file", venue + "api_secret = \"abc\"\n", "secrets are read from the environment only"},
-      {"unsupported venue", venue + "[venues.kraken]\nenabled = true\ninstruments = [\"BTC-USD\"]\n",
-       "not supported by this version yet"},
+      {"kraken depth", venue + "[venues.kraken]\nenabled = true\ninstruments = [\"BTC-USD\"]\nbook_depth = 20\n",
+       "Kraken books are 10, 25, 100, 500 or 1000 deep, not 20"},
+      {"bybit spot depth", venue + "[venues.bybit]\nenabled = true\ninstruments = [\"BTC-USDT\"]\nbook_depth = 500\n",
+       "Bybit books are 1, 50, 200 or 1000 deep, not 500"},
+      {"depth on okx", venue + "[venues.okx]\nenabled = true\ninstruments = [\"BTC-USDT\"]\nbook_depth = 50\n",
+       "okx takes no book depth"},
+      {"snapshot depth off binance", venue + "[venues.kraken]\nenabled = true\ninstruments = [\"BTC-USD\"]\nsnapshot_depth = 50\n",
+       "only Binance books take a REST snapshot"},
+      {"coinbase feed", venue + "[venues.coinbase]\nenabled = true\ninstruments = [\"BTC-USD\"]\nfeed = \"pro\"\n",
+       "must be \"exchange\" or \"advanced-trade\", not \"pro\""},
+      {"bybit category",
+       venue + "[venues.bybit]\nenabled = true\ninstruments = [\"BTC-USDT\"]\nws_url = \"wss://stream.bybit.com/v5/public/option\"\n",
+       "is not a Bybit public stream: its path must end in /v5/public/spot or /v5/public/linear"},
+      {"feed off coinbase", venue + "feed = \"exchange\"\n", "only Coinbase has two feeds"},
+      {"partial depth levels", venue + "partial_depth_levels = 15\n", "must be 5, 10 or 20, not 15"},
+      {"partial depth instrument", venue + "partial_depth_instruments = [\"ETH-USDT\"]\n",
+       "'ETH-USDT' is not one of this venue's instruments"},
+      {"partial depth off binance",
+       venue + "[venues.okx]\nenabled = true\ninstruments = [\"BTC-USDT\"]\npartial_depth_levels = 5\n",
+       "partial depth streams are Binance's"},
       {"syntax", "mode = \n", "test.toml:1:"},
       {"listen", "[server]\nlisten = \"localhost\"\n" + venue, "must be ADDRESS:PORT"},
       {"replay without files", "[sandbox]\nmarket = \"replay\"\n" + venue, "needs sandbox.replay_files"},
@@ -112,6 +130,25 @@ TEST(ConfigTest, ListenOverride) {
   EXPECT_FALSE(ApplyListenOverride(*config, "127.0.0.1:70000").ok());
   EXPECT_FALSE(ApplyListenOverride(*config, "127.0.0.1:").ok());
   EXPECT_FALSE(ApplyListenOverride(*config, "127.0.0.1:8a").ok());
+}
+
+TEST(ConfigTest, VenueOptionsTakeTheVenuesDefaults) {
+  auto config = Parse(
+      "[venues.coinbase]\nenabled = true\ninstruments = [\"BTC-USD\"]\nfeed = \"advanced-trade\"\n"
+      "[venues.kraken]\nenabled = true\ninstruments = [\"BTC-USD\"]\nbook_depth = 100\n"
+      "[venues.bybit]\nenabled = true\ninstruments = [\"BTC-USDT\"]\n"
+      "ws_url = \"wss://stream.bybit.com/v5/public/linear\"\nbook_depth = 200\n");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  const VenueConfig* coinbase = config->Venue(core::Venue::kCoinbase);
+  EXPECT_EQ(coinbase->feed, "advanced-trade");
+  EXPECT_EQ(coinbase->ws_url, "wss://advanced-trade-ws.coinbase.com");
+  EXPECT_EQ(coinbase->rest_url, "https://api.coinbase.com");
+  EXPECT_EQ(config->Venue(core::Venue::kKraken)->book_depth, 100);
+  EXPECT_EQ(config->Venue(core::Venue::kBybit)->book_depth, 200);
+  auto exchange = Parse("[venues.coinbase]\nenabled = true\ninstruments = [\"BTC-USD\"]\n");
+  ASSERT_TRUE(exchange.ok());
+  EXPECT_EQ(exchange->Venue(core::Venue::kCoinbase)->feed, "exchange");
+  EXPECT_EQ(exchange->Venue(core::Venue::kCoinbase)->ws_url, "wss://ws-feed.exchange.coinbase.com");
 }
 
 }  // namespace

@@ -246,7 +246,7 @@ instruments = ["BTC-USDT", "ETH-USDT"]
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   tradingd::app::Daemon daemon(*config);
   ASSERT_TRUE(daemon.Start().ok());
-  EXPECT_EQ(daemon.binance_sim(), nullptr);  // live mode starts no venue of its own
+  EXPECT_EQ(daemon.venue_sim(tradingd::core::Venue::kBinance), nullptr);  // live mode starts no venue of its own
   auto all_live = [&] {
     for (tradingd::core::InstrumentId id = 0; id < daemon.registry().size(); ++id) {
       auto book = daemon.snapshots().Book(id);

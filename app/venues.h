@@ -1,0 +1,40 @@
+#pragma once
+// The one place that knows every venue: which feed and which sandbox venue a venue's config
+// becomes. The daemon wires whatever these return through the venue-neutral MarketDataFeed and
+// VenueSim, so adding a venue is a case here (and a line in the conformance suite).
+//
+// Thread contract: free functions, called on the main thread during start-up. The objects they
+// build follow their own contracts (feeds on the feed thread, sandbox venues on the sandbox thread).
+
+#include <memory>
+
+#include "app/config.h"
+#include "core/clock.h"
+#include "core/events.h"
+#include "core/instrument.h"
+#include "core/status.h"
+#include "feeds/common/market_data_feed.h"
+#include "sim/common/venue_sim.h"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
+namespace tradingd::app {
+
+// The sandbox venue for `venue` with the configured instruments and market, not started. An error
+// when a replay file cannot be read.
+core::Result<std::unique_ptr<sim::VenueSim>> MakeSandboxVenue(boost::asio::io_context& io,
+                                                              const VenueConfig& venue,
+                                                              const SandboxConfig& sandbox,
+                                                              const core::SymbolRegistry& registry);
+
+// The market-data feed for `venue` (its URLs already pointing at a sandbox venue in sandbox mode).
+// An error for settings the venue refuses (incomplete Coinbase keys, a secret that is not base64);
+// the message never holds a secret.
+core::Result<std::unique_ptr<feeds::MarketDataFeed>> MakeFeed(boost::asio::io_context& io,
+                                                              Mode mode, const VenueConfig& venue,
+                                                              const core::SymbolRegistry& registry,
+                                                              core::EventSink& sink);
+
+}  // namespace tradingd::app

@@ -462,3 +462,65 @@ instruments = ["BTC-USDT"]
 
 }  // namespace
 }  // namespace tradingd
+
+namespace tradingd {
+namespace {
+
+// A venue on StreamSim replaying its real capture through the socket: Kraken's v2 BTC/USD book
+// (1 snapshot, 509 updates, a checksum on each). The daemon ends on the recorded book with no
+// checksum failure, as the replay tool does.
+TEST(DaemonReplayTest, KrakenCaptureOverTheSocketKeepsEveryChecksum) {
+  TRADINGD_REQUIRE_FIXTURE(capture, "kraken/orderbook-v2.json");
+  const auto state_dir =
+      std::filesystem::temp_directory_path() / fmt::format("tradingd-it-kraken-replay-{}", ::getpid());
+  ::setenv("TRADINGD_API_TOKEN", kToken, 1);
+  const std::string text = fmt::format(R"(
+mode = "sandbox"
+[server]
+listen = "127.0.0.1:0"
+[state]
+dir = "{}"
+[log]
+level = "warn"
+[sandbox]
+market = "replay"
+replay_fast = true
+[venues.kraken]
+enabled = true
+instruments = ["BTC-USD"]
+replay_files = ["{}"]
+)",
+                                       state_dir.string(), capture.string());
+  auto config = app::ParseConfig(text, "kraken-replay.toml", app::ProcessEnvironment());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  app::Daemon daemon(*config);
+  ASSERT_TRUE(daemon.Start().ok());
+  const core::InstrumentId id = daemon.registry().Find(core::Venue::kKraken, "BTC/USD")->id;
+  const auto at_recorded_top = [&] {
+    auto book = daemon.snapshots().Book(id);
+    // The recorded snapshot and its 509 updates (in replay the venue sends no book of its own).
+    return book && book->counters.updates_applied >= 510 && !book->bids.empty() &&
+           !book->asks.empty() && book->bids.front().price.mantissa() == 2943040000000 &&   // 29430.4
+           book->asks.front().price.mantissa() == 2943050000000 &&   // 29430.5
+           book->bids.front().quantity.mantissa() == 1193517449 &&   // 11.93517449
+           book->asks.front().quantity.mantissa() == 560461;         // 0.00560461
+  };
+  ASSERT_TRUE(Eventually(at_recorded_top, 30s))
+      << "the daemon never reached the capture's last book; updates applied: "
+      << daemon.snapshots().Book(id)->counters.updates_applied
+      << ", snapshots: " << daemon.snapshots().Book(id)->counters.snapshots;
+  auto book = daemon.snapshots().Book(id);
+  EXPECT_EQ(book->state, core::BookState::kLive);
+  EXPECT_EQ(book->counters.checksum_failures, 0u);
+  EXPECT_EQ(book->counters.stale, 0u);
+  EXPECT_EQ(book->counters.crossed, 0u);
+  EXPECT_EQ(book->counters.updates_applied, 510u);
+  EXPECT_EQ(book->counters.snapshots, 1u);
+  EXPECT_EQ(book->bids.size(), 10u);
+  EXPECT_EQ(book->asks.size(), 10u);
+  daemon.Stop();
+  std::filesystem::remove_all(state_dir);
+}
+
+}  // namespace
+}  // namespace tradingd

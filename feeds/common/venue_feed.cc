@@ -195,7 +195,8 @@ class VenueFeed::Impl : public net::WebSocketClient::Handler,
 
   void FetchRules() {
     net::HttpClientRequest request;
-    request.target = rules_target_;
+    // Asked each time: a protocol may widen its query after a refusal (Kraken, an unknown pair).
+    request.target = protocol_->RulesTarget();
     http_->Send(std::move(request),
                 [weak = weak_from_this()](core::Result<net::HttpClientResponse> result) {
                   auto self = weak.lock();

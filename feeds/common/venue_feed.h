@@ -65,7 +65,8 @@ class VenueProtocol {
   // channel. Empty: the venue has no way to do that, and the feed reconnects instead.
   virtual std::vector<std::string> ResubscribeBook(const core::Instrument& instrument) = 0;
 
-  // The REST path and query of the instrument rules; empty: the venue has none to load.
+  // The REST path and query of the instrument rules; empty: the venue has none to load. Asked
+  // again before every attempt, so a refusal may change the next query.
   virtual std::string RulesTarget() const = 0;
   // The answer to RulesTarget: the rules of this venue's instruments (what the venue does not list
   // is absent), and whatever the core needs from them (Kraken's precisions). An error when the body

@@ -268,6 +268,7 @@ std::vector<std::string> KrakenProtocol::ResubscribeBook(const core::Instrument&
 
 std::string KrakenProtocol::RulesTarget() const {
   if (instruments_.empty()) return {};
+  if (all_pairs_) return "/0/public/AssetPairs";
   std::string target = "/0/public/AssetPairs?pair=";
   for (std::size_t i = 0; i < instruments_.size(); ++i) {
     if (i != 0) target.push_back(',');
@@ -278,7 +279,17 @@ std::string KrakenProtocol::RulesTarget() const {
 
 core::Result<std::vector<core::InstrumentRules>> KrakenProtocol::OnRules(std::string_view body) {
   core::Result<KrakenAssetPairs> parsed = ParseAssetPairs(body, registry_);
-  if (!parsed.ok()) return parsed.status();
+  if (!parsed.ok()) {
+    // One configured pair Kraken does not list makes it refuse the whole filtered query: ask for
+    // every pair next time, so that the others still load (the unknown one stays without rules,
+    // and its subscription is refused by the venue).
+    if (!all_pairs_ && parsed.status().message().find("Unknown asset pair") != std::string::npos) {
+      all_pairs_ = true;
+      spdlog::warn("kraken AssetPairs refused a configured pair ({}); loading every pair instead",
+                   parsed.status().message());
+    }
+    return parsed.status();
+  }
   for (const std::string& error : parsed->errors) {
     spdlog::warn("kraken AssetPairs: skipped {}", error);
   }

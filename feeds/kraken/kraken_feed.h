@@ -108,6 +108,8 @@ class KrakenProtocol final : public VenueProtocol {
   KrakenFeedOptions options_;
   std::vector<const core::Instrument*> instruments_;
   KrakenMarketData market_data_;
+  // The filtered AssetPairs query was refused for a pair Kraken does not list: ask for all pairs.
+  bool all_pairs_ = false;
   std::int64_t next_req_id_ = 1;
 };
 

@@ -437,9 +437,11 @@ class KrakenLoopbackTest : public ::testing::Test {
     ASSERT_TRUE(port.ok()) << port.status().ToString();
   }
 
-  // `extra_pair`: one more Kraken instrument that the venue does not list.
+  // `extra_pair`: one more Kraken instrument that the venue does not list. `rules_unreachable`:
+  // the REST base points where nothing listens, so the rules never load.
   void StartFeed(std::chrono::milliseconds ping_interval = 5000ms,
-                 std::chrono::milliseconds silence_timeout = 2500ms, bool extra_pair = false) {
+                 std::chrono::milliseconds silence_timeout = 2500ms, bool extra_pair = false,
+                 bool rules_unreachable = false) {
     btc_ = *registry_.Add(core::Venue::kKraken, "BTC", "USD");
     eth_ = *registry_.Add(core::Venue::kKraken, "ETH", "USD");
     if (extra_pair) {
@@ -447,7 +449,7 @@ class KrakenLoopbackTest : public ::testing::Test {
     }
     VenueFeedOptions options;
     options.venue = core::Venue::kKraken;
-    options.rest_base_url = sim_->rest_url();
+    options.rest_base_url = rules_unreachable ? "http://127.0.0.1:1" : sim_->rest_url();
     options.silence_timeout = silence_timeout;
     options.reconnect_min = 10ms;
     options.reconnect_max = 100ms;
@@ -583,12 +585,25 @@ TEST_F(KrakenLoopbackTest, DropSilenceAndMalformedFrames) {
   EXPECT_EQ(eth().went_live, 3);
 }
 
+// One configured pair the venue does not list makes Kraken refuse the filtered AssetPairs query;
+// the feed then asks for every pair, and the listed pairs load and go LIVE.
+TEST_F(KrakenLoopbackTest, AnUnlistedPairDoesNotHoldBackTheOthers) {
+  StartSim();
+  StartFeed(/*ping_interval=*/5000ms, /*silence_timeout=*/2500ms, /*extra_pair=*/true);
+  ASSERT_TRUE(RunUntil([&] { return btc().went_live >= 1 && eth().went_live >= 1; }))
+      << "the listed pairs never went LIVE";
+  EXPECT_EQ(feed_->feed_counters().rules_failures, 1u);  // the filtered query, once
+  EXPECT_EQ(feed_->feed_counters().rules_loaded, 1u);
+  EXPECT_TRUE(btc().rules.has_value());
+}
+
 // Before the rules are in nothing is subscribed, so Kraken sends no heartbeat; the client's ping is
-// what keeps the connection from looking silent. Here the rules never load (the venue does not
-// list SOL/USD and refuses the whole AssetPairs request), so only pings and pongs flow.
+// what keeps the connection from looking silent. Here the rules never load (nothing answers on the
+// REST port), so only pings and pongs flow.
 TEST_F(KrakenLoopbackTest, PingKeepsAnUnsubscribedConnectionOpen) {
   StartSim();
-  StartFeed(/*ping_interval=*/80ms, /*silence_timeout=*/400ms, /*extra_pair=*/true);
+  StartFeed(/*ping_interval=*/80ms, /*silence_timeout=*/400ms, /*extra_pair=*/false,
+            /*rules_unreachable=*/true);
   ASSERT_TRUE(RunUntil([&] { return sim_->counters().client_messages >= 15; }))
       << "pings did not reach the venue";
   EXPECT_EQ(sim_->counters().connections_accepted, 1u) << "the connection was cut for silence";
@@ -602,7 +617,8 @@ TEST_F(KrakenLoopbackTest, PingKeepsAnUnsubscribedConnectionOpen) {
 // The control: without the ping the same connection is cut for silence and reconnected.
 TEST_F(KrakenLoopbackTest, WithoutPingAnUnsubscribedConnectionLooksSilent) {
   StartSim();
-  StartFeed(/*ping_interval=*/0ms, /*silence_timeout=*/400ms, /*extra_pair=*/true);
+  StartFeed(/*ping_interval=*/0ms, /*silence_timeout=*/400ms, /*extra_pair=*/false,
+            /*rules_unreachable=*/true);
   ASSERT_TRUE(RunUntil([&] { return sim_->counters().connections_accepted >= 2; }))
       << "the connection was never cut for silence";
   EXPECT_EQ(sim_->counters().client_messages, 0u);

@@ -1,6 +1,7 @@
 #include "feeds/binance/binance_feed.h"
 
 #include "feeds/burst_flush_sink.h"
+#include "feeds/common/feed_health.h"
 
 #include <spdlog/spdlog.h>
 
@@ -39,14 +40,6 @@ bool IsFutures(core::Venue venue) { return venue == core::Venue::kBinanceUsdm; }
 bool IsListed(const std::vector<std::string>& symbols, std::string_view symbol) {
   return std::any_of(symbols.begin(), symbols.end(),
                      [&](const std::string& s) { return core::EqualsIgnoreCase(s, symbol); });
-}
-
-std::chrono::milliseconds Backoff(std::uint32_t failures, std::chrono::milliseconds min,
-                                  std::chrono::milliseconds max) {
-  if (failures == 0) return std::chrono::milliseconds(0);
-  auto delay = min;
-  for (std::uint32_t i = 1; i < failures && delay < max; ++i) delay *= 2;
-  return std::min(delay, max);
 }
 
 }  // namespace
@@ -93,6 +86,7 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
         options_(std::move(options)),
         sink_(io, sink),
         clock_(clock),
+        health_(options_.venue, clock),
         instruments_(registry.ForVenue(options_.venue)),
         market_data_(options_.venue, registry, sink_,
                      [this](core::InstrumentId id) { EnqueueSnapshot(id); },
@@ -166,7 +160,7 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
 
   // net::WebSocketClient::Handler
   void OnOpen() override {
-    logged_connect_failure_ = false;
+    health_.OnConnected();
     spdlog::info("{} market data connected ({} instruments); syncing books",
                  core::VenueName(options_.venue), instruments_.size());
     connected_ = true;
@@ -183,22 +177,9 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
   void OnClose(net::CloseReason reason, std::string_view detail) override {
     const bool was_connected = connected_;
     connected_ = false;
-    // One line per connection change, never per message; a failing reconnect logs once until it
-    // succeeds (the WebSocket client retries with backoff).
-    if (reason != net::CloseReason::kStopped) {
-      last_error_ = fmt::format("{}: {} ({})", was_connected ? "disconnected" : "cannot connect",
-                                net::CloseReasonName(reason), detail);
-      last_error_ns_ = clock_.NowNs();
-      if (was_connected || !logged_connect_failure_) {
-        spdlog::warn("{} market data {}; books STALE until resynced", core::VenueName(options_.venue),
-                     last_error_);
-        logged_connect_failure_ = !was_connected;
-      }
-    }
+    health_.OnClosed(was_connected, reason, detail);
     if (was_connected) {
-      market_data_.OnDisconnected(reason == net::CloseReason::kSilence ? core::BookReason::kSilence
-                                                                        : core::BookReason::kDisconnected,
-                                  clock_.NowNs());
+      market_data_.OnDisconnected(BookReasonOf(reason), clock_.NowNs());
       // Requests for the old connection are pointless; the next OnOpen asks again. A response
       // already in flight is harmless: the sequencer judges any snapshot by its ids.
       snapshot_queue_.clear();
@@ -308,13 +289,12 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
       }
     }
     not_before_[id] = SteadyClock::now() + delay;
-    last_error_ = fmt::format("{} depth snapshot failed: {}", SymbolOf(id),
-                              result.ok() ? fmt::format("HTTP {}", result->status)
-                                          : result.status().message());
-    last_error_ns_ = clock_.NowNs();
+    health_.SetError(fmt::format("{} depth snapshot failed: {}", SymbolOf(id),
+                                 result.ok() ? fmt::format("HTTP {}", result->status)
+                                             : result.status().message()));
     if (failures_[id] == 1 || failures_[id] % 10 == 0) {  // the first failure, then now and then
       spdlog::warn("{} {}; retrying in {} ms (failure {})", core::VenueName(options_.venue),
-                   last_error_, delay.count(), failures_[id]);
+                   health_.last_error(), delay.count(), failures_[id]);
     }
     // Publishes STALE(kSnapshotFailed) and asks again through EnqueueSnapshot.
     market_data_.OnSnapshotFailed(id, now);
@@ -348,8 +328,8 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
     if (result.ok() && result->status == 200 &&
         info_parser_.ParseExchangeInfo(result->body, &info) == ParseError::kOk) {
       info_failures_ = 0;
-      pending_rules_ = std::move(info.rules);
-      FlushRules();
+      health_.SetRules(std::move(info.rules));
+      health_.FlushRules(sink_);
       return;
     }
     // A symbol the venue does not know makes the filtered query fail as a whole (400): fall back
@@ -364,49 +344,33 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
     });
   }
 
-  // Rules refused by a full queue stay pending and go out on the next status tick.
-  void FlushRules() {
-    std::size_t sent = 0;
-    while (sent < pending_rules_.size() && sink_.Publish(pending_rules_[sent])) ++sent;
-    pending_rules_.erase(pending_rules_.begin(),
-                         pending_rules_.begin() + static_cast<std::ptrdiff_t>(sent));
-  }
-
   void ArmStatusTimer() {
     status_timer_.expires_after(options_.status_interval);
     status_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
       auto self = weak.lock();
       if (!self || ec || !self->running_) return;
       self->PublishFeedStatus();
-      if (!self->pending_rules_.empty()) self->FlushRules();
+      // Rules a full queue refused go out on a later tick.
+      if (self->health_.rules_owed()) self->health_.FlushRules(self->sink_);
       self->ArmStatusTimer();
     });
   }
 
   void PublishFeedStatus() {
     const BinanceMarketDataCounters& counters = market_data_.counters();
-    core::FeedStatus status;
-    status.venue = options_.venue;
-    status.connection = connected_  ? core::ConnectionState::kConnected
-                        : running_ ? core::ConnectionState::kConnecting
-                                   : core::ConnectionState::kDisconnected;
-    status.connects = ws_->connects();
-    status.frames = counters.frames;
-    status.parse_errors = counters.parse_errors;
-    status.queue_drops = counters.queue_drops;
-    status.time_ns = clock_.NowNs();
-    status.SetLastError(last_error_, last_error_ns_);
+    const auto connection = connected_ ? core::ConnectionState::kConnected
+                            : running_ ? core::ConnectionState::kConnecting
+                                       : core::ConnectionState::kDisconnected;
     // Periodic and superseded by the next one: a refused status is not retried.
-    (void)sink_.Publish(status);
+    (void)sink_.Publish(health_.Status(connection, ws_->connects(), counters.frames,
+                                       counters.parse_errors, counters.queue_drops));
   }
 
   boost::asio::io_context& io_;
   BinanceFeedOptions options_;
-  std::string last_error_;  // for /status; never holds a secret (URLs carry none)
-  core::TimestampNs last_error_ns_ = 0;
-  bool logged_connect_failure_ = false;  // one warning per outage, not per retry
   BurstFlushSink sink_;  // one engine wake-up per burst of frames
   const core::Clock& clock_;
+  FeedHealth health_;  // last error, outage logging, owed rules
   std::vector<const core::Instrument*> instruments_;
   BinanceMarketData market_data_;
   BinanceParser info_parser_;  // exchangeInfo only: keeps the hot parser's buffers small
@@ -423,7 +387,6 @@ class BinanceFeed::Impl : public net::WebSocketClient::Handler,
   SteadyClock::time_point next_snapshot_at_{};
   bool snapshot_timer_armed_ = false;
 
-  std::vector<core::InstrumentRules> pending_rules_;
   std::uint32_t info_failures_ = 0;
   bool info_unfiltered_ = false;
 

@@ -11,21 +11,11 @@
 #include <fmt/format.h>
 
 #include "feeds/burst_flush_sink.h"
+#include "feeds/common/feed_health.h"
 #include "net/http_client.h"
 #include "net/websocket_client.h"
 
 namespace tradingd::feeds {
-namespace {
-
-std::chrono::milliseconds Backoff(std::uint32_t failures, std::chrono::milliseconds min,
-                                  std::chrono::milliseconds max) {
-  if (failures == 0) return std::chrono::milliseconds(0);
-  auto delay = min;
-  for (std::uint32_t i = 1; i < failures && delay < max; ++i) delay *= 2;
-  return std::min(delay, max);
-}
-
-}  // namespace
 
 class VenueFeed::Impl : public net::WebSocketClient::Handler,
                         public std::enable_shared_from_this<Impl> {
@@ -36,6 +26,7 @@ class VenueFeed::Impl : public net::WebSocketClient::Handler,
         options_(std::move(options)),
         sink_(io, sink),
         clock_(clock),
+        health_(options_.venue, clock),
         registry_(registry),
         status_timer_(io),
         rules_timer_(io),
@@ -54,8 +45,7 @@ class VenueFeed::Impl : public net::WebSocketClient::Handler,
     ws.verify_peer = options_.verify_peer;
     ws.ca_file = options_.ca_file;
     ws_ = std::make_unique<net::WebSocketClient>(io, std::move(ws), *this);
-    rules_target_ = protocol_->RulesTarget();
-    if (!rules_target_.empty() && !options_.rest_base_url.empty()) {
+    if (!protocol_->RulesTarget().empty() && !options_.rest_base_url.empty()) {
       net::HttpClientOptions http;
       http.base_url = options_.rest_base_url;
       http.verify_peer = options_.verify_peer;
@@ -102,7 +92,7 @@ class VenueFeed::Impl : public net::WebSocketClient::Handler,
 
   // net::WebSocketClient::Handler
   void OnOpen() override {
-    logged_connect_failure_ = false;
+    health_.OnConnected();
     connected_ = true;
     subscribed_ = false;
     if (rules_in_) {
@@ -122,24 +112,8 @@ class VenueFeed::Impl : public net::WebSocketClient::Handler,
     const bool was_connected = connected_;
     connected_ = false;
     subscribed_ = false;
-    // One line per connection change, never per message; a failing reconnect logs once until it
-    // succeeds.
-    if (reason != net::CloseReason::kStopped) {
-      last_error_ = fmt::format("{}: {} ({})", was_connected ? "disconnected" : "cannot connect",
-                                net::CloseReasonName(reason), detail);
-      last_error_ns_ = clock_.NowNs();
-      if (was_connected || !logged_connect_failure_) {
-        spdlog::warn("{} market data {}; books STALE until resynced",
-                     core::VenueName(options_.venue), last_error_);
-        logged_connect_failure_ = !was_connected;
-      }
-    }
-    if (was_connected) {
-      protocol_->OnDisconnected(reason == net::CloseReason::kSilence
-                                    ? core::BookReason::kSilence
-                                    : core::BookReason::kDisconnected,
-                                clock_.NowNs());
-    }
+    health_.OnClosed(was_connected, reason, detail);
+    if (was_connected) protocol_->OnDisconnected(BookReasonOf(reason), clock_.NowNs());
     PublishFeedStatus();
   }
 
@@ -150,8 +124,7 @@ class VenueFeed::Impl : public net::WebSocketClient::Handler,
       if (!ws_->Send(std::move(message))) {
         // Connected but the write queue refused: the subscriptions are incomplete, and only a new
         // connection makes them whole again.
-        last_error_ = "cannot queue the subscriptions; reconnecting";
-        last_error_ns_ = clock_.NowNs();
+        health_.SetError("cannot queue the subscriptions; reconnecting");
         ws_->Reconnect();
         return;
       }
@@ -216,8 +189,8 @@ class VenueFeed::Impl : public net::WebSocketClient::Handler,
       if (rules.ok()) {
         ++counters_.rules_loaded;
         rules_failures_ = 0;
-        pending_rules_ = std::move(*rules);
-        FlushRules();
+        health_.SetRules(std::move(*rules));
+        health_.FlushRules(sink_);
         if (!rules_in_) {
           rules_in_ = true;
           if (connected_ && !subscribed_) Subscribe();
@@ -229,11 +202,10 @@ class VenueFeed::Impl : public net::WebSocketClient::Handler,
     ++counters_.rules_failures;
     ++rules_failures_;
     const auto delay = Backoff(rules_failures_, options_.rules_retry_min, options_.rules_retry_max);
-    last_error_ = fmt::format("instrument rules: {}", error);
-    last_error_ns_ = clock_.NowNs();
+    health_.SetError(fmt::format("instrument rules: {}", error));
     if (rules_failures_ == 1 || rules_failures_ % 10 == 0) {
       spdlog::warn("{} {}; retrying in {} ms (failure {})", core::VenueName(options_.venue),
-                   last_error_, delay.count(), rules_failures_);
+                   health_.last_error(), delay.count(), rules_failures_);
     }
     rules_timer_.expires_after(delay);
     rules_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
@@ -242,60 +214,41 @@ class VenueFeed::Impl : public net::WebSocketClient::Handler,
     });
   }
 
-  // Rules refused by a full queue stay pending and go out on the next status tick.
-  void FlushRules() {
-    std::size_t sent = 0;
-    while (sent < pending_rules_.size() && sink_.Publish(pending_rules_[sent])) ++sent;
-    pending_rules_.erase(pending_rules_.begin(),
-                         pending_rules_.begin() + static_cast<std::ptrdiff_t>(sent));
-  }
-
   void ArmStatusTimer() {
     status_timer_.expires_after(options_.status_interval);
     status_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
       auto self = weak.lock();
       if (!self || ec || !self->running_) return;
       self->PublishFeedStatus();
-      if (!self->pending_rules_.empty()) self->FlushRules();
+      // Rules a full queue refused go out on a later tick.
+      if (self->health_.rules_owed()) self->health_.FlushRules(self->sink_);
       self->ArmStatusTimer();
     });
   }
 
   void PublishFeedStatus() {
     const FeedCounts counts = protocol_->counts();
-    core::FeedStatus status;
-    status.venue = options_.venue;
-    status.connection = connected_  ? core::ConnectionState::kConnected
-                        : running_ ? core::ConnectionState::kConnecting
-                                   : core::ConnectionState::kDisconnected;
-    status.connects = ws_->connects();
-    status.frames = counts.frames;
-    status.parse_errors = counts.parse_errors;
-    status.queue_drops = counts.queue_drops;
-    status.time_ns = clock_.NowNs();
-    status.SetLastError(last_error_, last_error_ns_);
+    const auto connection = connected_ ? core::ConnectionState::kConnected
+                            : running_ ? core::ConnectionState::kConnecting
+                                       : core::ConnectionState::kDisconnected;
     // Periodic and superseded by the next one: a refused status is not retried.
-    (void)sink_.Publish(status);
+    (void)sink_.Publish(health_.Status(connection, ws_->connects(), counts.frames,
+                                       counts.parse_errors, counts.queue_drops));
   }
 
   boost::asio::io_context& io_;
   VenueFeedOptions options_;
   BurstFlushSink sink_;  // one engine wake-up per burst of frames
   const core::Clock& clock_;
+  FeedHealth health_;  // last error, outage logging, owed rules
   const core::SymbolRegistry& registry_;
   std::unique_ptr<VenueProtocol> protocol_;
   std::unique_ptr<net::WebSocketClient> ws_;
   std::unique_ptr<net::HttpClient> http_;  // null: no rules to load
-  std::string rules_target_;
   boost::asio::steady_timer status_timer_;
   boost::asio::steady_timer rules_timer_;
 
-  std::string last_error_;  // for /status; never holds a secret (URLs and bodies carry none)
-  core::TimestampNs last_error_ns_ = 0;
-  bool logged_connect_failure_ = false;  // one warning per outage, not per retry
-
   std::vector<std::uint8_t> resubscribe_posted_;  // by InstrumentId
-  std::vector<core::InstrumentRules> pending_rules_;
   std::uint32_t rules_failures_ = 0;
   VenueFeedCounters counters_;
 

@@ -21,6 +21,7 @@
 #include "sim/binance/binance_wire.h"
 #include "sim/binance/replay_log.h"
 #include "sim/common/http_query.h"
+#include "sim/common/sim_support.h"
 
 namespace tradingd::sim::binance {
 
@@ -192,6 +193,7 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
       : io_(io),
         options_(std::move(options)),
         clock_(options_.clock != nullptr ? *options_.clock : core::SystemClock::Instance()),
+        calls_(io),
         step_timer_(io),
         ping_timer_(io),
         pump_timer_(io) {}
@@ -269,10 +271,7 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     port_.store(*port);
     running_ = true;
 
-    // Marks the io thread as running, so that foreign-thread calls know to post and wait.
-    boost::asio::post(io_, [weak] {
-      if (auto self = weak.lock()) self->io_started_.store(true);
-    });
+    calls_.MarkStarted();
     if (!replay_mode_) {
       next_step_ = Clock::now();
       if (options_.flood) {
@@ -301,17 +300,9 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     if (server_) server_->Stop();
   }
 
-  // Runs `fn` on the io thread and returns its result. Inline when already there, or when the io
-  // thread has not started (or has stopped) so that nothing else can touch the state.
   template <typename F>
   auto Call(F&& fn) -> decltype(fn()) {
-    if (io_.get_executor().running_in_this_thread() || !io_started_.load() || io_.stopped()) {
-      return fn();
-    }
-    std::packaged_task<decltype(fn())()> task(std::forward<F>(fn));
-    auto future = task.get_future();
-    boost::asio::post(io_, [&task] { task(); });
-    return future.get();
+    return calls_.Call(std::forward<F>(fn));
   }
 
   std::uint16_t port() const { return port_.load(); }
@@ -399,7 +390,7 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
   SimCounters counters() const {
     SimCounters c;
     c.connections_accepted = connections_accepted_.load();
-    c.connections_open = connections_open_.load();
+    c.connections_open = connections_.open();
     c.frames_sent = frames_sent_.load();
     c.depth_frames = depth_frames_.load();
     c.book_ticker_frames = book_ticker_frames_.load();
@@ -415,9 +406,7 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
   }
 
   bool WaitForConnections(std::size_t count, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(connections_mutex_);
-    return connections_cv_.wait_for(lock, timeout,
-                                    [&] { return connections_open_.load() >= count; });
+    return connections_.WaitFor(count, timeout);
   }
 
  private:
@@ -894,11 +883,7 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
   void UpdateOpenConnections() {
     std::size_t open = 0;
     for (const auto& client : clients_) open += client->closed ? 0 : 1;
-    {
-      std::lock_guard lock(connections_mutex_);
-      connections_open_.store(open);
-    }
-    connections_cv_.notify_all();
+    connections_.Set(open);
   }
 
   // The live methods: SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY.
@@ -1187,12 +1172,8 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
 
   net::ServerResponse HandleAdmin(const net::ServerRequest& request) {
     const std::string_view path = request.Path();
-    const auto fail = [](std::string_view why) {
-      core::JsonWriter writer;
-      writer.BeginObject().Key("ok").Bool(false).Key("error").String(why).EndObject();
-      return JsonResponse(400, writer.Take());
-    };
-    const auto ok = [] { return JsonResponse(200, R"({"ok":true})"); };
+    const auto fail = [](std::string_view why) { return AdminError(400, why); };
+    const auto ok = [] { return AdminOk(); };
     if (path == "/_sim/stats") return JsonResponse(200, StatsJson());
     if (request.method != "POST") return JsonResponse(405, R"({"ok":false,"error":"use POST"})");
     if (path == "/_sim/pause") {
@@ -1205,31 +1186,9 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     }
     if (path != "/_sim/fault") return JsonResponse(404, R"({"ok":false,"error":"unknown path"})");
 
-    simdjson::padded_string json(request.body);
-    simdjson::ondemand::document doc;
-    simdjson::ondemand::object object;
-    if (parser_.iterate(json).get(doc) || doc.get_object().get(object)) {
-      return fail("the body must be a JSON object");
-    }
-    std::string fault;
-    std::string symbol;
-    std::int64_t duration_ms = 5000;
-    for (auto field : object) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) return fail("bad key");
-      std::string_view text;
-      if (key == "fault") {
-        if (field.value().get_string().get(text)) return fail("fault must be a string");
-        fault = std::string(text);
-      } else if (key == "symbol") {
-        if (field.value().get_string().get(text)) return fail("symbol must be a string");
-        symbol = std::string(text);
-      } else if (key == "duration_ms") {
-        if (field.value().get_int64().get(duration_ms) || duration_ms < 0) {
-          return fail("duration_ms must be a non-negative integer");
-        }
-      }
-    }
+    auto request_fault = ParseFaultRequest(request.body);
+    if (!request_fault.ok()) return fail(request_fault.status().message());
+    const auto& [fault, symbol, duration] = *request_fault;
     if (fault == "drop") {
       DropConnections();
     } else if (fault == "gap") {
@@ -1240,7 +1199,7 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     } else if (fault == "malformed") {
       SendMalformed();
     } else if (fault == "silence") {
-      GoSilent(std::chrono::milliseconds(duration_ms));
+      GoSilent(duration);
     } else {
       return fail("fault must be drop, gap, malformed or silence");
     }
@@ -1286,9 +1245,9 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
   boost::asio::io_context& io_;
   BinanceSimOptions options_;
   const core::Clock& clock_;
+  IoCalls calls_;  // the public methods, from any thread
   std::unique_ptr<net::HttpServer> server_;
   std::atomic<std::uint16_t> port_{0};
-  std::atomic<bool> io_started_{false};
   bool running_ = false;
 
   std::vector<SymbolState> symbols_;
@@ -1316,10 +1275,8 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
   std::int64_t replay_base_ns_ = 0;
   std::string replay_skip_;  // lower-case symbol whose next depth frame is lost; "*": any
 
-  mutable std::mutex connections_mutex_;
-  std::condition_variable connections_cv_;
   std::atomic<std::uint64_t> connections_accepted_{0};
-  std::atomic<std::uint64_t> connections_open_{0};
+  ConnectionCount connections_;  // open WebSocket clients
   std::atomic<std::uint64_t> frames_sent_{0};
   std::atomic<std::uint64_t> depth_frames_{0};
   std::atomic<std::uint64_t> book_ticker_frames_{0};

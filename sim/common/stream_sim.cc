@@ -1,13 +1,9 @@
 #include "sim/common/stream_sim.h"
 
-#include <simdjson.h>
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <future>
 #include <map>
-#include <mutex>
 #include <utility>
 
 #include <boost/asio/io_context.hpp>
@@ -16,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/json_writer.h"
+#include "sim/common/sim_support.h"
 
 namespace tradingd::sim {
 namespace {
@@ -47,6 +44,7 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
         options_(std::move(options)),
         dialect_(std::move(dialect)),
         clock_(options_.clock != nullptr ? *options_.clock : core::SystemClock::Instance()),
+        calls_(io),
         step_timer_(io),
         heartbeat_timer_(io),
         pump_timer_(io) {}
@@ -116,10 +114,7 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
     if (!port.ok()) return port.status();
     port_.store(*port);
     running_ = true;
-    // Marks the io thread as running, so that foreign-thread calls know to post and wait.
-    boost::asio::post(io_, [weak] {
-      if (auto self = weak.lock()) self->io_started_.store(true);
-    });
+    calls_.MarkStarted();
     if (!replay_mode_) {
       next_step_ = Clock::now();
       ScheduleStep();
@@ -144,17 +139,9 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
     if (server_) server_->Stop();
   }
 
-  // Runs `fn` on the io thread and returns its result: inline when already there, or when the io
-  // thread has not started (or has stopped), since nothing else can touch the state then.
   template <typename F>
   auto Call(F&& fn) -> decltype(fn()) {
-    if (io_.get_executor().running_in_this_thread() || !io_started_.load() || io_.stopped()) {
-      return fn();
-    }
-    std::packaged_task<decltype(fn())()> task(std::forward<F>(fn));
-    auto future = task.get_future();
-    boost::asio::post(io_, [&task] { task(); });
-    return future.get();
+    return calls_.Call(std::forward<F>(fn));
   }
 
   std::uint16_t port() const { return port_.load(); }
@@ -234,15 +221,13 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
   }
 
   bool WaitForConnections(std::size_t count, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(connections_mutex_);
-    return connections_cv_.wait_for(lock, timeout,
-                                    [&] { return connections_open_.load() >= count; });
+    return connections_.WaitFor(count, timeout);
   }
 
   StreamSimCounters counters() const {
     StreamSimCounters c;
     c.connections_accepted = connections_accepted_.load();
-    c.connections_open = connections_open_.load();
+    c.connections_open = connections_.open();
     c.frames_sent = frames_sent_.load();
     c.send_refused = send_refused_.load();
     c.client_messages = client_messages_.load();
@@ -515,11 +500,7 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
   void UpdateOpenConnections() {
     std::size_t open = 0;
     for (const auto& client : clients_) open += client->closed ? 0 : 1;
-    {
-      std::lock_guard lock(connections_mutex_);
-      connections_open_.store(open);
-    }
-    connections_cv_.notify_all();
+    connections_.Set(open);
   }
 
   // ---- REST ----
@@ -532,53 +513,24 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
 
   net::ServerResponse HandleAdmin(const net::ServerRequest& request) {
     const std::string_view path = request.Path();
-    const auto fail = [](int status, std::string_view why) {
-      core::JsonWriter writer;
-      writer.BeginObject().Key("ok").Bool(false).Key("error").String(why).EndObject();
-      return JsonResponse(status, writer.Take());
-    };
-    const auto ok = [] { return JsonResponse(200, R"({"ok":true})"); };
     if (path == "/_sim/stats") return JsonResponse(200, StatsJson());
-    if (request.method != "POST") return fail(405, "use POST");
+    if (request.method != "POST") return AdminError(405, "use POST");
     if (path == "/_sim/pause") {
       Pause();
-      return ok();
+      return AdminOk();
     }
     if (path == "/_sim/resume") {
       Resume();
-      return ok();
+      return AdminOk();
     }
-    if (path != "/_sim/fault") return fail(404, "unknown path");
-
-    simdjson::padded_string json(request.body);
-    simdjson::ondemand::document doc;
-    simdjson::ondemand::object object;
-    if (admin_parser_.iterate(json).get(doc) || doc.get_object().get(object)) {
-      return fail(400, "the body must be a JSON object");
-    }
-    std::string fault;
-    std::string symbol;
-    std::int64_t duration_ms = 5000;
-    for (auto field : object) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) return fail(400, "bad key");
-      std::string_view text;
-      if (key == "fault") {
-        if (field.value().get_string().get(text)) return fail(400, "fault must be a string");
-        fault = std::string(text);
-      } else if (key == "symbol") {
-        if (field.value().get_string().get(text)) return fail(400, "symbol must be a string");
-        symbol = std::string(text);
-      } else if (key == "duration_ms") {
-        if (field.value().get_int64().get(duration_ms) || duration_ms < 0) {
-          return fail(400, "duration_ms must be a non-negative integer");
-        }
-      }
-    }
-    if (!symbol.empty() && !Find(symbol)) return fail(400, "unknown symbol");
+    if (path != "/_sim/fault") return AdminError(404, "unknown path");
+    auto request_fault = ParseFaultRequest(request.body);
+    if (!request_fault.ok()) return AdminError(400, request_fault.status().message());
+    const auto& [fault, symbol, duration] = *request_fault;
+    if (!symbol.empty() && !Find(symbol)) return AdminError(400, "unknown symbol");
     const auto unsupported = [&] {
-      return fail(400, fmt::format("the {} sandbox venue cannot inject '{}' here",
-                                   dialect_->venue_name(), fault));
+      return AdminError(400, fmt::format("the {} sandbox venue cannot inject '{}' here",
+                                         dialect_->venue_name(), fault));
     };
     if (fault == "drop") {
       DropConnections();
@@ -591,11 +543,11 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
     } else if (fault == "malformed") {
       SendMalformed();
     } else if (fault == "silence") {
-      GoSilent(std::chrono::milliseconds(duration_ms));
+      GoSilent(duration);
     } else {
-      return fail(400, "fault must be drop, gap, checksum, reset, malformed or silence");
+      return AdminError(400, "fault must be drop, gap, checksum, reset, malformed or silence");
     }
-    return ok();
+    return AdminOk();
   }
 
   std::string StatsJson() const {
@@ -634,15 +586,14 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
   StreamSimOptions options_;
   std::unique_ptr<StreamDialect> dialect_;
   const core::Clock& clock_;
+  IoCalls calls_;  // the VenueSim methods, from any thread
   std::unique_ptr<net::HttpServer> server_;
   std::atomic<std::uint16_t> port_{0};
-  std::atomic<bool> io_started_{false};
   bool running_ = false;
 
   std::vector<std::unique_ptr<SymbolState>> symbols_;  // stable: sessions keep references
   std::vector<std::shared_ptr<Client>> clients_;
   std::uint64_t next_client_id_ = 1;
-  simdjson::ondemand::parser admin_parser_;
 
   bool paused_ = false;
   Clock::time_point silent_until_{};
@@ -658,10 +609,8 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
   Clock::time_point replay_base_time_{};
   std::int64_t replay_base_ns_ = 0;
 
-  mutable std::mutex connections_mutex_;
-  std::condition_variable connections_cv_;
   std::atomic<std::uint64_t> connections_accepted_{0};
-  std::atomic<std::uint64_t> connections_open_{0};
+  ConnectionCount connections_;  // open WebSocket clients
   std::atomic<std::uint64_t> frames_sent_{0};
   std::atomic<std::uint64_t> send_refused_{0};
   std::atomic<std::uint64_t> client_messages_{0};

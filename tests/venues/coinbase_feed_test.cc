@@ -39,6 +39,7 @@
 #include "gateways/coinbase/coinbase_signing.h"
 #include "sim/coinbase/coinbase_sim.h"
 #include "sim/common/stream_sim.h"
+#include "tests/support/io_thread.h"
 #include "tests/feeds/feeds_test_util.h"
 #include "tests/support/fixtures.h"
 
@@ -51,32 +52,7 @@ using sim::coinbase::CoinbaseSimFeed;
 
 constexpr auto kDeadline = 15s;
 
-// An io_context with its own thread.
-class IoThread {
- public:
-  IoThread() : guard_(io_.get_executor()), thread_([this] { io_.run(); }) {}
-  ~IoThread() { Join(); }
-  void Join() {
-    if (!thread_.joinable()) return;
-    guard_.reset();
-    io_.stop();
-    thread_.join();
-  }
-  boost::asio::io_context& io() { return io_; }
-  // Runs fn on the io thread and waits for it.
-  template <typename F>
-  auto Run(F&& fn) -> decltype(fn()) {
-    std::packaged_task<decltype(fn())()> task(std::forward<F>(fn));
-    auto future = task.get_future();
-    boost::asio::post(io_, [&task] { task(); });
-    return future.get();
-  }
-
- private:
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
+using ::tradingd::testing::IoThread;
 
 // A book as the engine would hold it, rebuilt from the feed's events, with its history.
 struct Book {

@@ -37,6 +37,7 @@
 #include "feeds/common/venue_feed.h"
 #include "sim/common/stream_sim.h"
 #include "sim/kraken/kraken_sim.h"
+#include "tests/support/io_thread.h"
 #include "tests/feeds/feeds_test_util.h"
 #include "tests/net/net_test_util.h"
 #include "tests/support/fixtures.h"
@@ -325,30 +326,7 @@ TEST(KrakenRulesTest, OnRulesGivesTheCoreThePrecisionTheChecksumNeeds) {
 
 // ---- the feed against the sandbox venue, over loopback ----
 
-class IoThread {
- public:
-  IoThread() : guard_(io_.get_executor()), thread_([this] { io_.run(); }) {}
-  ~IoThread() { Join(); }
-  void Join() {
-    if (!thread_.joinable()) return;
-    guard_.reset();
-    io_.stop();
-    thread_.join();
-  }
-  boost::asio::io_context& io() { return io_; }
-  template <typename F>
-  auto Run(F&& fn) -> decltype(fn()) {
-    std::packaged_task<decltype(fn())()> task(std::forward<F>(fn));
-    auto future = task.get_future();
-    boost::asio::post(io_, [&task] { task(); });
-    return future.get();
-  }
-
- private:
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
+using ::tradingd::testing::IoThread;
 
 struct InstrumentRecord {
   std::map<std::int64_t, std::int64_t> bids, asks;  // ascending price

@@ -13,6 +13,11 @@
 
 namespace tradingd::core {
 
+// 128-bit integers for products of two mantissas (price × quantity) that must not overflow.
+// __extension__ keeps -Wpedantic quiet about the GCC/Clang type.
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+
 inline constexpr int kMaxDecimalScale = 18;
 // Longest text FormatDecimal writes: sign, 19 digits, point, and padding zeros.
 inline constexpr std::size_t kMaxDecimalText = 48;

@@ -15,12 +15,10 @@
 
 #include "core/decimal.h"
 #include "core/instrument.h"
+#include "core/orders.h"
 #include "core/venue.h"
 
 namespace tradingd::core {
-
-// Nanoseconds since the Unix epoch, UTC.
-using TimestampNs = std::int64_t;
 
 enum class BookState : std::uint8_t { kSyncing, kLive, kStale };
 const char* BookStateName(BookState state);
@@ -39,8 +37,6 @@ enum class BookReason : std::uint8_t {
   kMalformed,      // the venue sent a message we could not parse for this book
 };
 const char* BookReasonName(BookReason reason);
-
-enum class Side : std::uint8_t { kBuy, kSell, kUnknown };
 
 struct PriceLevel {
   Price price;
@@ -136,7 +132,8 @@ struct InstrumentRules {
   TradingStatus status = TradingStatus::kUnknown;
 };
 
-using Event = std::variant<BookUpdate, Trade, Quote, BookStatus, FeedStatus, InstrumentRules>;
+using Event = std::variant<BookUpdate, Trade, Quote, BookStatus, FeedStatus, InstrumentRules,
+                           OrderUpdate, Fill, BalanceUpdate, GatewayStatus, RateLimitReport>;
 static_assert(std::is_trivially_copyable_v<BookUpdate>);
 static_assert(std::is_trivially_copyable_v<Event>);
 

@@ -18,9 +18,11 @@
 #include "core/json_writer.h"
 #include "core/text.h"
 #include "net/http_server.h"
+#include "sim/binance/binance_orders_sim.h"
 #include "sim/binance/binance_wire.h"
 #include "sim/binance/replay_log.h"
 #include "sim/common/http_query.h"
+#include "sim/common/matching_engine.h"
 #include "sim/common/sim_support.h"
 
 namespace tradingd::sim::binance {
@@ -77,6 +79,9 @@ constexpr int kMaxDepthLimit = 5000;
 constexpr int kDefaultFuturesDepthLimit = 500;
 constexpr int kExchangeInfoWeight = 20;
 constexpr int kFuturesExchangeInfoWeight = 1;
+// The REQUEST_WEIGHT limits per minute exchangeInfo reports (spot, USD-M futures).
+constexpr int kSpotRequestWeightPerMinute = 6000;
+constexpr int kFuturesRequestWeightPerMinute = 2400;
 // A late step timer runs the missed steps at once, but a stall longer than this (a debugger, a
 // suspended VM) is not replayed as a burst: the schedule restarts from now.
 constexpr auto kMaxCatchUp = std::chrono::seconds(1);
@@ -194,6 +199,8 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
         options_(std::move(options)),
         clock_(options_.clock != nullptr ? *options_.clock : core::SystemClock::Instance()),
         calls_(io),
+        limits_(options_.rate_limits,
+                options_.futures ? kFuturesRequestWeightPerMinute : kSpotRequestWeightPerMinute),
         step_timer_(io),
         ping_timer_(io),
         pump_timer_(io) {}
@@ -237,6 +244,7 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     }
     subscriber_counts_.assign(symbols_.size(), {});
     paused_ = options_.start_paused;
+    StartOrderEntry();
 
     net::HttpServerOptions server_options;
     server_options.address = options_.address;
@@ -298,6 +306,8 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     }
     UpdateOpenConnections();
     if (server_) server_->Stop();
+    // The answers a kAcceptThenTimeout fault held: their connections are closed now.
+    if (orders_) orders_->ReleaseHeld();
   }
 
   template <typename F>
@@ -409,6 +419,46 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     return connections_.WaitFor(count, timeout);
   }
 
+  // ---- order entry (io thread) ----
+
+  std::optional<SandboxKeys> sandbox_keys() const {
+    if (!TakesOrders()) return std::nullopt;
+    return SandboxKeys{options_.order_entry.api_key, options_.order_entry.api_secret, ""};
+  }
+
+  std::optional<Balance> SandboxBalance(std::string_view asset) {
+    if (!engine_) return std::nullopt;
+    return engine_->GetBalance(options_.order_entry.api_key, core::ToUpperAscii(asset));
+  }
+
+  bool SetSandboxBalance(std::string_view asset, std::int64_t free) {
+    return engine_ &&
+           engine_->SetFreeBalance(options_.order_entry.api_key, core::ToUpperAscii(asset), free);
+  }
+
+  std::vector<Order> SandboxOrders() {
+    std::vector<Order> copies;
+    if (!engine_) return copies;
+    for (const Order* order : engine_->Orders(options_.order_entry.api_key)) {
+      copies.push_back(*order);
+    }
+    return copies;
+  }
+
+  std::int64_t CrossRestingOrders(std::string_view symbol, OrderSide aggressor,
+                                  std::int64_t quantity) {
+    if (!engine_) return 0;
+    const std::int64_t filled = engine_->Cross(core::ToUpperAscii(symbol), aggressor, quantity);
+    AfterEngineChange();  // triggered stops may have taken from the book
+    return filled;
+  }
+
+  bool InjectOrderFault(OrderFault fault, int count, std::chrono::seconds retry_after) {
+    if (!orders_ || count <= 0) return false;
+    orders_->InjectFault(fault, count, retry_after);
+    return true;
+  }
+
  private:
   struct SymbolState : MarketListener {
     Impl* owner = nullptr;
@@ -443,6 +493,56 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
   };
 
   bool Silent() const { return Clock::now() < silent_until_; }
+
+  // Spot venues take orders unless the options say otherwise; futures never.
+  bool TakesOrders() const { return !options_.futures && options_.order_entry.enabled; }
+
+  // One matching engine for the venue, one sandbox account with every configured asset. Live
+  // symbols are matched against their synthetic market (the SymbolState is the engine's
+  // publisher, so what takers consume reaches the streams); in replay mode they are closed.
+  void StartOrderEntry() {
+    if (!TakesOrders()) return;
+    MatchingEngineConfig config;
+    config.maker_fee_ppm = options_.order_entry.maker_fee_ppm;
+    config.taker_fee_ppm = options_.order_entry.taker_fee_ppm;
+    config.fee_asset = FeeAsset::kReceived;
+    config.fok_policy = FillOrKillPolicy::kExpire;
+    config.post_only_policy = PostOnlyPolicy::kRefuse;
+    config.refuse_immediate_trigger = true;
+    std::vector<SymbolSpec> specs;
+    for (const SymbolState& state : symbols_) specs.push_back(state.spec);
+    config.starting_balances = SandboxStartingBalances(options_.order_entry, specs);
+    const core::Clock* clock = &clock_;
+    config.now_ms = [clock] { return clock->NowNs() / 1'000'000; };
+    engine_ = std::make_unique<MatchingEngine>(std::move(config));
+    // symbols_ is complete: its elements no longer move, so the engine may keep them.
+    for (SymbolState& state : symbols_) {
+      if (replay_mode_) {
+        engine_->AddClosedSymbol(state.spec);
+      } else {
+        engine_->AddSymbol(*state.market, state);
+      }
+    }
+    engine_->CreateAccount(options_.order_entry.api_key);
+    orders_ = std::make_unique<BinanceOrderEntry>(*engine_, limits_, clock_, options_.order_entry,
+                                                  [this] { AfterEngineChange(); });
+  }
+
+  // After an engine call that may have taken from the books: publish what changed as a step does
+  // (the trades went out already; the levels wait for the next diff, or go now while paused).
+  void AfterEngineChange() {
+    for (std::size_t s = 0; s < symbols_.size(); ++s) {
+      PublishTopIfChanged(s);
+      if (paused_ && !symbols_[s].fast.empty()) {
+        // Paused, no step will cut a diff: the clients get the change now, so that their books
+        // stay equal to BookSnapshot(), as Pause() promises.
+        PublishDepth(s, symbols_[s].fast, StreamKind::kDepthFast);
+        PublishDepth(s, symbols_[s].slow, StreamKind::kDepthSlow);
+        PublishPartial(s, StreamKind::kPartialFast);
+        PublishPartial(s, StreamKind::kPartialSlow);
+      }
+    }
+  }
 
   // ---- market (io thread) ----
 
@@ -495,8 +595,18 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
 
   void StepSymbol(std::size_t s) {
     SymbolState& state = symbols_[s];
-    state.market->Step(state);
+    if (engine_ && !options_.flood) {
+      // The engine sees the step's prints and crossing levels and fills resting orders.
+      engine_->StepMarket(state.spec.symbol);
+    } else {
+      state.market->Step(state);
+    }
     book_changes_.fetch_add(1, std::memory_order_relaxed);
+    PublishTopIfChanged(s);
+  }
+
+  void PublishTopIfChanged(std::size_t s) {
+    SymbolState& state = symbols_[s];
     const TopOfBook top = state.market->top();
     if (top != state.last_top) {
       state.last_top = top;
@@ -1030,20 +1140,20 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
     if (!path.starts_with(options_.futures ? "/fapi/" : "/api/")) {
       return respond(JsonResponse(404, ErrorBody(-1000, "Unknown path.")));
     }
+    const std::int64_t now_ms = clock_.NowNs() / 1'000'000;
+    // An IP ban covers every request, market data included.
+    if (auto banned = limits_.Banned(now_ms)) {
+      limits_.AddWeightHeader(*banned, now_ms);
+      return respond(std::move(*banned));
+    }
+    if (orders_ && BinanceOrderEntry::Handles(path)) {
+      return orders_->Handle(request, std::move(respond));
+    }
     int weight = 1;
     net::ServerResponse response = HandleApi(request, &weight);
-    response.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(AddWeight(weight)));
+    if (auto limited = limits_.ChargeWeight(weight, now_ms)) response = std::move(*limited);
+    limits_.AddWeightHeader(response, now_ms);
     respond(std::move(response));
-  }
-
-  int AddWeight(int weight) {
-    const std::int64_t minute = clock_.NowNs() / 60'000'000'000;
-    if (minute != weight_minute_) {
-      weight_minute_ = minute;
-      used_weight_ = 0;
-    }
-    used_weight_ += weight;
-    return used_weight_;
   }
 
   net::ServerResponse HandleApi(const net::ServerRequest& request, int* weight) {
@@ -1184,6 +1294,14 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
       Resume();
       return ok();
     }
+    if (path == "/_sim/order-fault") {
+      auto order_fault = ParseOrderFaultRequest(request.body);
+      if (!order_fault.ok()) return fail(order_fault.status().message());
+      if (!InjectOrderFault(order_fault->fault, order_fault->count, order_fault->retry_after)) {
+        return fail("this venue takes no orders");
+      }
+      return ok();
+    }
     if (path != "/_sim/fault") return JsonResponse(404, R"({"ok":false,"error":"unknown path"})");
 
     auto request_fault = ParseFaultRequest(request.body);
@@ -1246,6 +1364,10 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
   BinanceSimOptions options_;
   const core::Clock& clock_;
   IoCalls calls_;  // the public methods, from any thread
+  BinanceRestLimits limits_;
+  // Spot order entry (null in futures mode): the engine matches, orders_ speaks Binance's REST.
+  std::unique_ptr<MatchingEngine> engine_;
+  std::unique_ptr<BinanceOrderEntry> orders_;
   std::unique_ptr<net::HttpServer> server_;
   std::atomic<std::uint16_t> port_{0};
   bool running_ = false;
@@ -1264,8 +1386,6 @@ class BinanceSim::Impl : public std::enable_shared_from_this<BinanceSim::Impl> {
   boost::asio::steady_timer pump_timer_;
   Clock::time_point next_step_{};
   std::uint64_t step_index_ = 0;
-  std::int64_t weight_minute_ = -1;
-  int used_weight_ = 0;
 
   bool replay_mode_ = false;
   ReplayLog replay_;
@@ -1346,6 +1466,38 @@ SimCounters BinanceSim::counters() const { return impl_->counters(); }
 
 bool BinanceSim::WaitForConnections(std::size_t count, std::chrono::milliseconds timeout) {
   return impl_->WaitForConnections(count, timeout);
+}
+
+std::optional<SandboxKeys> BinanceSim::sandbox_keys() const {
+  return impl_->sandbox_keys();  // from the options: nothing the io thread changes
+}
+
+std::optional<Balance> BinanceSim::SandboxBalance(std::string_view asset) {
+  return impl_->Call(
+      [impl = impl_.get(), a = std::string(asset)] { return impl->SandboxBalance(a); });
+}
+
+bool BinanceSim::SetSandboxBalance(std::string_view asset, std::int64_t free) {
+  return impl_->Call([impl = impl_.get(), a = std::string(asset), free] {
+    return impl->SetSandboxBalance(a, free);
+  });
+}
+
+std::vector<Order> BinanceSim::SandboxOrders() {
+  return impl_->Call([impl = impl_.get()] { return impl->SandboxOrders(); });
+}
+
+std::int64_t BinanceSim::CrossRestingOrders(std::string_view symbol, OrderSide aggressor,
+                                            std::int64_t quantity) {
+  return impl_->Call([impl = impl_.get(), s = std::string(symbol), aggressor, quantity] {
+    return impl->CrossRestingOrders(s, aggressor, quantity);
+  });
+}
+
+bool BinanceSim::InjectOrderFault(OrderFault fault, int count, std::chrono::seconds retry_after) {
+  return impl_->Call([impl = impl_.get(), fault, count, retry_after] {
+    return impl->InjectOrderFault(fault, count, retry_after);
+  });
 }
 
 }  // namespace tradingd::sim::binance

@@ -27,8 +27,25 @@
 //              The other market's paths answer 404 with an error body that names the market this
 //              venue serves, so a client pointed at the wrong one fails at once. Binance's error
 //              bodies ({"code":-1121,"msg":"Invalid symbol."}) and X-MBX-USED-WEIGHT-1M.
+//   orders     spot only (sim/binance/binance_orders_sim.h): POST/DELETE/GET /api/v3/order, POST
+//              /api/v3/order/test, GET/DELETE /api/v3/openOrders, GET /api/v3/myTrades, GET
+//              /api/v3/account, signed with the sandbox keys (sandbox_keys()), matched by one
+//              MatchingEngine against the synthetic books. The futures venue takes no orders: its
+//              /fapi/v1/order answers 404 like any path it does not serve.
+//   limits     REQUEST_WEIGHT per minute over every /api request (429 -1003, then 418 bans),
+//              ORDERS per 10 s and per day (429 -1015), as BinanceSimOptions::rate_limits says.
 //   admin      POST /_sim/fault {"fault":"drop"|"gap"|"malformed"|"silence","symbol":..,
-//              "duration_ms":..}, POST /_sim/pause, POST /_sim/resume, GET /_sim/stats.
+//              "duration_ms":..}, POST /_sim/order-fault {"fault":"rate_limited"|"server_error"|
+//              "accept_then_fail"|"accept_then_timeout","count":N,"retry_after_s":S},
+//              POST /_sim/pause, POST /_sim/resume, GET /_sim/stats.
+//
+// Matching. Each live symbol is stepped through MatchingEngine::StepMarket, so the sandbox's
+// resting orders fill from the market's own prints and from levels that cross them; takers
+// consume the synthetic book through SyntheticMarket::Take, whose trades and level changes reach
+// the public streams like any step's (trades at once, the levels in the next diff, bookTicker when
+// the top moved; at once while paused). Replay mode lists the configured symbols as closed
+// (-2010 "Market is closed."). Flood mode steps the markets directly: resting orders fill there
+// only through CrossRestingOrders.
 //
 // Futures wire differences (see binance_wire.h): depth diffs carry "T" (transaction time) and
 // "pu", the u of the previous diff of the same symbol and stream, which futures clients chain on
@@ -60,6 +77,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "sim/binance/binance_orders_sim.h"
 #include "sim/common/synthetic_market.h"
 #include "sim/common/venue_sim.h"
 
@@ -125,9 +143,15 @@ struct BinanceSimOptions {
   std::vector<ReplayFile> replay_files;
   ReplayPace replay_pace = ReplayPace::kRecorded;
 
-  // Event times ("E", "T", serverTime) come from this clock; null: the system clock.
+  // Event times ("E", "T", serverTime), the order entry's times and timestamp checks, and the
+  // rate-limit windows come from this clock; null: the system clock.
   const core::Clock* clock = nullptr;
   std::size_t max_websocket_queue = 65536;
+
+  // Spot order entry: the sandbox account (keys, fees, balances). Ignored in futures mode.
+  BinanceOrderEntryOptions order_entry;
+  // The REST limits of every /api request (request weight), and of new orders.
+  BinanceRateLimitOptions rate_limits;
 };
 
 struct SimCounters {
@@ -192,6 +216,19 @@ class BinanceSim final : public VenueSim {
   SimCounters counters() const;
   // Waits until at least `count` WebSocket clients are connected; false on timeout.
   bool WaitForConnections(std::size_t count, std::chrono::milliseconds timeout) override;
+
+  // Order entry (spot; in futures mode, or with order_entry.enabled false, these keep VenueSim's
+  // defaults: no keys, no balances, false). Assets and symbols are Binance's spellings ("BTC",
+  // "BTCUSDT"); amounts at kSimScale.
+  std::optional<SandboxKeys> sandbox_keys() const override;
+  std::optional<Balance> SandboxBalance(std::string_view asset) override;
+  bool SetSandboxBalance(std::string_view asset, std::int64_t free) override;
+  std::vector<Order> SandboxOrders() override;
+  // MatchingEngine::Cross, then what it triggered is published like a taker's trades.
+  std::int64_t CrossRestingOrders(std::string_view symbol, OrderSide aggressor,
+                                  std::int64_t quantity) override;
+  bool InjectOrderFault(OrderFault fault, int count = 1,
+                        std::chrono::seconds retry_after = std::chrono::seconds(2)) override;
 
  private:
   class Impl;

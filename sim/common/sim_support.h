@@ -4,7 +4,8 @@
 // open WebSocket clients that tests wait on, and the admin endpoint's fault request.
 //
 // Thread contract: IoCalls::Call and ConnectionCount::WaitFor may be called from any thread;
-// ConnectionCount::Set on the io thread; the rest are pure functions.
+// ConnectionCount::Set on the io thread; the rest (the fault requests' parsers, OrderFaultName,
+// the admin answers) are pure functions.
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +25,7 @@
 
 #include "core/status.h"
 #include "net/http_server.h"
+#include "sim/common/venue_sim.h"
 
 namespace tradingd::sim {
 
@@ -86,6 +89,20 @@ struct FaultRequest {
 };
 // An error (the message is the reason to answer) for a body that is not such an object.
 core::Result<FaultRequest> ParseFaultRequest(std::string_view body);
+
+// POST /_sim/order-fault {"fault":"rate_limited"|"server_error"|"accept_then_fail"|
+// "accept_then_timeout","count":N,"retry_after_s":S}: VenueSim::InjectOrderFault from outside the
+// process. count defaults to 1 (1 to 1000), retry_after_s to 2 (0 to 86400); unknown keys are
+// ignored.
+struct OrderFaultRequest {
+  OrderFault fault = OrderFault::kServerError;
+  int count = 1;
+  std::chrono::seconds retry_after{2};
+};
+// The fault OrderFaultName spells so; nullopt for any other text.
+std::optional<OrderFault> ParseOrderFault(std::string_view name);
+// An error (the message is the reason to answer) for a body that is not such an object.
+core::Result<OrderFaultRequest> ParseOrderFaultRequest(std::string_view body);
 
 // The admin endpoint's answers: {"ok":true} and {"ok":false,"error":..}.
 net::ServerResponse AdminOk();

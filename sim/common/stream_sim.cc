@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <map>
+#include <set>
 #include <utility>
 
 #include <boost/asio/io_context.hpp>
@@ -12,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/json_writer.h"
+#include "core/text.h"
 #include "sim/common/sim_support.h"
 
 namespace tradingd::sim {
@@ -35,7 +38,30 @@ net::ServerResponse JsonResponse(int status, std::string body) {
   return response;
 }
 
+// A rate-limit answer says when to come back, in whole seconds.
+net::ServerResponse WithRetryAfter(net::ServerResponse response, std::chrono::seconds retry_after) {
+  const bool has = std::any_of(response.headers.begin(), response.headers.end(), [](const auto& h) {
+    return core::EqualsIgnoreCase(h.first, "Retry-After");
+  });
+  if (!has) response.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
+  return response;
+}
+
 }  // namespace
+
+AssetAmounts SandboxFundingBalances(const SandboxFunding& funding,
+                                    std::span<const SymbolSpec> symbols) {
+  AssetAmounts balances = funding.balances;
+  std::set<std::string, std::less<>> quotes;
+  for (const SymbolSpec& spec : symbols) quotes.insert(spec.quote);
+  for (const SymbolSpec& spec : symbols) {
+    for (const std::string& asset : {spec.base, spec.quote}) {
+      if (asset.empty() || balances.contains(asset)) continue;
+      balances.emplace(asset, quotes.contains(asset) ? funding.quote_balance : funding.base_balance);
+    }
+  }
+  return balances;
+}
 
 class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this<StreamSim::Impl> {
  public:
@@ -64,6 +90,7 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
   }
   std::int64_t now_ns() const override { return clock_.NowNs(); }
   bool replay() const override { return replay_mode_; }
+  const MatchingEngine* engine() const override { return engine_.get(); }
 
   // ---- lifecycle ----
 
@@ -83,6 +110,7 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
       symbols_.push_back(std::move(state));
     }
     paused_ = options_.start_paused;
+    StartOrderEntry();
 
     net::HttpServerOptions server_options;
     server_options.address = options_.address;
@@ -93,7 +121,7 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
         io_, server_options,
         [weak](net::ServerRequest&& request, net::HttpServer::Respond respond) {
           if (auto self = weak.lock()) {
-            respond(self->OnRequest(request));
+            self->OnRequest(request, std::move(respond));
           } else {
             respond(JsonResponse(503, R"({"error":"the sandbox venue is shutting down"})"));
           }
@@ -137,6 +165,10 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
     }
     UpdateOpenConnections();
     if (server_) server_->Stop();
+    // The answers a kAcceptThenTimeout fault held: their connections are closed now.
+    held_.clear();
+    held_answers_.store(0);
+    held_events_.clear();
   }
 
   template <typename F>
@@ -224,6 +256,46 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
     return connections_.WaitFor(count, timeout);
   }
 
+  // ---- order entry (io thread, but sandbox_keys: immutable) ----
+
+  std::optional<SandboxKeys> sandbox_keys() const {
+    if (!entry_) return std::nullopt;
+    return entry_->keys;
+  }
+
+  std::optional<Balance> SandboxBalance(std::string_view asset) const {
+    if (!engine_) return std::nullopt;
+    return engine_->GetBalance(entry_->keys.api_key, core::ToUpperAscii(asset));
+  }
+
+  bool SetSandboxBalance(std::string_view asset, std::int64_t free) {
+    return engine_ && engine_->SetFreeBalance(entry_->keys.api_key, core::ToUpperAscii(asset), free);
+  }
+
+  std::vector<Order> SandboxOrders() const {
+    std::vector<Order> copies;
+    if (!engine_) return copies;
+    for (const Order* order : engine_->Orders(entry_->keys.api_key)) copies.push_back(*order);
+    return copies;
+  }
+
+  std::int64_t CrossRestingOrders(std::string_view symbol, OrderSide aggressor,
+                                  std::int64_t quantity) {
+    if (!engine_) return 0;
+    std::optional<std::size_t> found = Find(symbol);
+    if (!found) found = Find(core::ToUpperAscii(symbol));
+    if (!found) return 0;
+    const std::int64_t filled = engine_->Cross(symbols_[*found]->spec.symbol, aggressor, quantity);
+    AfterEngineChange();  // triggered stops may have taken from the book
+    return filled;
+  }
+
+  bool InjectOrderFault(OrderFault fault, int count, std::chrono::seconds retry_after) {
+    if (!entry_ || count <= 0) return false;
+    faults_.push_back({fault, count, std::max(retry_after, std::chrono::seconds(0))});
+    return true;
+  }
+
   StreamSimCounters counters() const {
     StreamSimCounters c;
     c.connections_accepted = connections_accepted_.load();
@@ -236,6 +308,9 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
     c.cuts = cuts_.load();
     c.replay_frames = replay_frames_.load();
     c.replay_done = replay_done_.load();
+    c.order_requests = order_requests_.load();
+    c.order_faults = order_faults_.load();
+    c.held_answers = held_answers_.load();
     return c;
   }
 
@@ -286,6 +361,119 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
     bool closed = false;
   };
 
+  // What a dialect's order entry gets: the engine, the keys, the clock.
+  class OrdersView final : public StreamOrders {
+   public:
+    explicit OrdersView(Impl& owner) : owner_(owner) {}
+    const StreamMarket& market() const override { return owner_; }
+    MatchingEngine& engine() override { return *owner_.engine_; }
+    const SandboxKeys& keys() const override { return owner_.entry_->keys; }
+    const core::Clock& clock() const override { return owner_.clock_; }
+
+   private:
+    Impl& owner_;
+  };
+
+  // The engine's order events, to the dialect and the sessions.
+  class EventTap final : public OrderEventListener {
+   public:
+    explicit EventTap(Impl& owner) : owner_(owner) {}
+    void OnOrderEvent(const OrderEvent& event) override { owner_.OnOrderEvent(event); }
+
+   private:
+    Impl& owner_;
+  };
+
+  struct ArmedFault {
+    OrderFault fault = OrderFault::kServerError;
+    int remaining = 0;
+    std::chrono::seconds retry_after{0};
+  };
+
+  // An order event a silent venue holds for its sessions: copies, since the order changes on.
+  struct HeldEvent {
+    OrderEventKind kind = OrderEventKind::kAccepted;
+    Order order;
+    std::optional<Fill> fill;
+  };
+
+  // One matching engine for the venue, one sandbox account with every configured asset. Live
+  // symbols match against their synthetic market (the SymbolState is the engine's publisher, so
+  // what takers consume joins the next cut); in replay mode they are closed.
+  void StartOrderEntry() {
+    if (!entry_ || engine_) return;
+    MatchingEngineConfig config;
+    config.maker_fee_ppm = entry_->maker_fee_ppm;
+    config.taker_fee_ppm = entry_->taker_fee_ppm;
+    config.fee_asset = entry_->fee_asset;
+    config.fok_policy = entry_->fok_policy;
+    config.post_only_policy = entry_->post_only_policy;
+    config.refuse_immediate_trigger = entry_->refuse_immediate_trigger;
+    config.first_order_id = entry_->first_order_id;
+    config.client_order_id_prefix = entry_->client_order_id_prefix;
+    std::vector<SymbolSpec> specs;
+    for (const auto& state : symbols_) specs.push_back(state->spec);
+    config.starting_balances = SandboxFundingBalances(options_.sandbox_funding, specs);
+    const core::Clock* clock = &clock_;
+    config.now_ms = [clock] { return clock->NowNs() / 1'000'000; };
+    engine_ = std::make_unique<MatchingEngine>(std::move(config));
+    // symbols_ is complete and its elements never move: the engine may keep them.
+    for (auto& state : symbols_) {
+      if (replay_mode_) {
+        engine_->AddClosedSymbol(state->spec);
+      } else {
+        engine_->AddSymbol(*state->market, *state);
+      }
+    }
+    engine_->CreateAccount(entry_->keys.api_key);
+    engine_->SetEventListener(&event_tap_);
+  }
+
+  // After an engine call that may have taken from the books: the changes wait for the next cut,
+  // except while paused, when no step cuts: the clients get them now, so that their books stay
+  // equal to BookSnapshot(), as Pause() promises.
+  void AfterEngineChange() {
+    if (paused_ && !replay_mode_ && !Silent() && ChangedSinceCut()) CutAll();
+  }
+
+  bool ChangedSinceCut() const {
+    return std::any_of(symbols_.begin(), symbols_.end(), [](const auto& state) {
+      return state->first_id != 0 || !state->trades.empty() ||
+             state->market->top() != state->cut_top;
+    });
+  }
+
+  void OnOrderEvent(const OrderEvent& event) {
+    dialect_->OnOrderEvent(event);
+    if (Silent()) {
+      HeldEvent held{event.kind, *event.order, std::nullopt};
+      if (event.fill != nullptr) held.fill = *event.fill;
+      held_events_.push_back(std::move(held));
+      return;
+    }
+    FlushHeldEvents();
+    DeliverOrderEvent(event);
+  }
+
+  void DeliverOrderEvent(const OrderEvent& event) {
+    for (auto& client : Clients()) {
+      if (!client->closed) client->session->OnOrderEvent(event, client->output);
+    }
+  }
+
+  void FlushHeldEvents() {
+    if (held_events_.empty()) return;
+    auto held = std::move(held_events_);
+    held_events_.clear();
+    for (const HeldEvent& h : held) {
+      OrderEvent event;
+      event.kind = h.kind;
+      event.order = &h.order;
+      event.fill = h.fill ? &*h.fill : nullptr;
+      DeliverOrderEvent(event);
+    }
+  }
+
   bool Silent() const { return Clock::now() < silent_until_; }
 
   // The open clients, as a copy: a session may close its client while the caller walks the list.
@@ -329,7 +517,13 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
                                                (k * per_second * step_ms) / 1000);
     for (auto& state : symbols_) {
       for (std::int64_t i = 0; i < due; ++i) {
-        state->market->Step(*state);
+        if (engine_) {
+          // The engine sees the step's prints and crossing levels and fills resting orders; what
+          // it takes from the book reaches `state` as the step's changes do.
+          engine_->StepMarket(state->spec.symbol);
+        } else {
+          state->market->Step(*state);
+        }
         book_changes_.fetch_add(1, std::memory_order_relaxed);
       }
     }
@@ -340,6 +534,8 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
   }
 
   void CutAll() {
+    // Order events held during a silence go first: they happened before these changes went out.
+    FlushHeldEvents();
     const auto clients = Clients();
     for (std::size_t s = 0; s < symbols_.size(); ++s) {
       SymbolState& state = *symbols_[s];
@@ -378,6 +574,7 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
       auto self = weak.lock();
       if (error || !self || !self->running_) return;
       if (!self->Silent()) {
+        self->FlushHeldEvents();  // a paused venue cuts nothing that would deliver them
         for (auto& client : self->Clients()) client->session->OnHeartbeat(client->output);
       }
       self->ScheduleHeartbeat();
@@ -505,10 +702,49 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
 
   // ---- REST ----
 
-  net::ServerResponse OnRequest(const net::ServerRequest& request) {
+  void OnRequest(const net::ServerRequest& request, net::HttpServer::Respond respond) {
     rest_requests_.fetch_add(1, std::memory_order_relaxed);
-    if (request.Path().starts_with("/_sim/")) return HandleAdmin(request);
-    return dialect_->HandleRest(request, *this);
+    if (request.Path().starts_with("/_sim/")) return respond(HandleAdmin(request));
+    if (engine_ && dialect_->IsOrderEntry(request)) return HandleOrder(request, std::move(respond));
+    respond(dialect_->HandleRest(request, *this));
+  }
+
+  // An order-entry request: the armed faults and the throttle first, then the dialect.
+  void HandleOrder(const net::ServerRequest& request, net::HttpServer::Respond respond) {
+    order_requests_.fetch_add(1, std::memory_order_relaxed);
+    const std::int64_t now = clock_.MonotonicNs();
+    if (now < throttled_until_ns_) {
+      // Sent while a rate-limit refusal's Retry-After runs: the venue's ban for the rest of it.
+      const std::chrono::seconds left((throttled_until_ns_ - now + 999'999'999) / 1'000'000'000);
+      order_faults_.fetch_add(1, std::memory_order_relaxed);
+      return respond(WithRetryAfter(dialect_->RateLimitedAnswer(request, left, true), left));
+    }
+    std::optional<ArmedFault> fault;
+    if (!faults_.empty()) {
+      fault = faults_.front();
+      if (--faults_.front().remaining <= 0) faults_.pop_front();
+      order_faults_.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (fault && fault->fault == OrderFault::kRateLimited) {
+      throttled_until_ns_ =
+          now + std::chrono::duration_cast<std::chrono::nanoseconds>(fault->retry_after).count();
+      return respond(WithRetryAfter(dialect_->RateLimitedAnswer(request, fault->retry_after, false),
+                                    fault->retry_after));
+    }
+    if (fault && fault->fault == OrderFault::kServerError) {
+      return respond(dialect_->ServerErrorAnswer(request));
+    }
+    net::ServerResponse response = dialect_->HandleOrderEntry(request, orders_view_);
+    AfterEngineChange();
+    if (fault && fault->fault == OrderFault::kAcceptThenTimeout) {
+      held_.push_back(std::move(respond));
+      held_answers_.store(held_.size());
+      return;
+    }
+    if (fault && fault->fault == OrderFault::kAcceptThenFail) {
+      response = dialect_->ServerErrorAnswer(request);
+    }
+    respond(std::move(response));
   }
 
   net::ServerResponse HandleAdmin(const net::ServerRequest& request) {
@@ -521,6 +757,15 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
     }
     if (path == "/_sim/resume") {
       Resume();
+      return AdminOk();
+    }
+    if (path == "/_sim/order-fault") {
+      auto order_fault = ParseOrderFaultRequest(request.body);
+      if (!order_fault.ok()) return AdminError(400, order_fault.status().message());
+      if (!InjectOrderFault(order_fault->fault, order_fault->count, order_fault->retry_after)) {
+        return AdminError(400, fmt::format("the {} sandbox venue takes no orders",
+                                           dialect_->venue_name()));
+      }
       return AdminOk();
     }
     if (path != "/_sim/fault") return AdminError(404, "unknown path");
@@ -574,6 +819,12 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
         .Uint(c.cuts)
         .Key("replay_frames")
         .Uint(c.replay_frames)
+        .Key("order_requests")
+        .Uint(c.order_requests)
+        .Key("order_faults")
+        .Uint(c.order_faults)
+        .Key("held_answers")
+        .Uint(c.held_answers)
         .Key("paused")
         .Bool(paused_)
         .Key("silent")
@@ -619,6 +870,19 @@ class StreamSim::Impl : public StreamMarket, public std::enable_shared_from_this
   std::atomic<std::uint64_t> cuts_{0};
   std::atomic<std::uint64_t> replay_frames_{0};
   std::atomic<bool> replay_done_{false};
+
+  // ---- order entry; declared after symbols_: the engine keeps their markets and listeners ----
+  const std::optional<StreamOrderEntry> entry_ = dialect_->order_entry();  // read once
+  std::unique_ptr<MatchingEngine> engine_;        // from Start(), when entry_
+  OrdersView orders_view_{*this};
+  EventTap event_tap_{*this};
+  std::deque<ArmedFault> faults_;
+  std::int64_t throttled_until_ns_ = 0;  // clock_'s monotonic time; order entry refused before it
+  std::vector<net::HttpServer::Respond> held_;  // kAcceptThenTimeout answers, until Stop
+  std::deque<HeldEvent> held_events_;           // order events a silent venue holds for sessions
+  std::atomic<std::uint64_t> order_requests_{0};
+  std::atomic<std::uint64_t> order_faults_{0};
+  std::atomic<std::uint64_t> held_answers_{0};
 };
 
 StreamSim::StreamSim(boost::asio::io_context& io, StreamSimOptions options,
@@ -666,6 +930,23 @@ std::optional<BookLevels> StreamSim::BookSnapshot(std::string_view symbol, std::
 }
 bool StreamSim::WaitForConnections(std::size_t count, std::chrono::milliseconds timeout) {
   return impl_->WaitForConnections(count, timeout);
+}
+std::optional<SandboxKeys> StreamSim::sandbox_keys() const { return impl_->sandbox_keys(); }
+std::optional<Balance> StreamSim::SandboxBalance(std::string_view asset) {
+  return impl_->Call([&] { return impl_->SandboxBalance(asset); });
+}
+bool StreamSim::SetSandboxBalance(std::string_view asset, std::int64_t free) {
+  return impl_->Call([&] { return impl_->SetSandboxBalance(asset, free); });
+}
+std::vector<Order> StreamSim::SandboxOrders() {
+  return impl_->Call([&] { return impl_->SandboxOrders(); });
+}
+std::int64_t StreamSim::CrossRestingOrders(std::string_view symbol, OrderSide aggressor,
+                                           std::int64_t quantity) {
+  return impl_->Call([&] { return impl_->CrossRestingOrders(symbol, aggressor, quantity); });
+}
+bool StreamSim::InjectOrderFault(OrderFault fault, int count, std::chrono::seconds retry_after) {
+  return impl_->Call([&] { return impl_->InjectOrderFault(fault, count, retry_after); });
 }
 StreamSimCounters StreamSim::counters() const { return impl_->counters(); }
 

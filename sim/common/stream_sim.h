@@ -25,8 +25,33 @@
 // as the sockets drain, to every session that has subscribed something; there is no synthetic
 // market then. Playback starts with the first subscription.
 //
+// Order entry (when the dialect's order_entry() says the venue takes orders): StreamSim owns one
+// MatchingEngine (sim/common/matching_engine.h) with one sandbox account, keyed by the dialect's
+// SandboxKeys::api_key and funded by StreamSimOptions::sandbox_funding, and every configured symbol
+// (closed in replay mode: orders are refused with Refusal::kMarketClosed). Every market step goes
+// through MatchingEngine::StepMarket, so resting orders fill from the market's flow; what takers
+// consume (the engine's Takes: trades and level changes) joins the symbol's changes and goes out
+// in the next BookCut exactly as a step's changes do, with consecutive update ids (while paused,
+// at once after the request, so that clients keep BookSnapshot()'s book). Cross fills
+// (CrossRestingOrders) print nothing. A request the dialect's IsOrderEntry() claims goes to its
+// HandleOrderEntry() with a StreamOrders (the engine, mutable, plus the keys and the clock); every
+// other request to its HandleRest() with the read-only StreamMarket. Order events (the venue's user
+// data stream) reach StreamDialect::OnOrderEvent and every session's OnOrderEvent as the engine
+// makes them (a silent venue holds the sessions' ones, as copies, until the silence ends).
+//
+// Order faults (InjectOrderFault, for the next `count` requests IsOrderEntry() claims):
+// kRateLimited answers the dialect's RateLimitedAnswer(banned = false) with a Retry-After header
+// and throttles order entry for retry_after: an order-entry request before that has passed gets
+// RateLimitedAnswer(banned = true) (the venue's ban, or the same refusal again for a venue without
+// one) and consumes no armed fault; kServerError answers the dialect's ServerErrorAnswer() without
+// calling the dialect; kAcceptThenFail calls HandleOrderEntry (the order is placed) and answers
+// ServerErrorAnswer() instead; kAcceptThenTimeout calls it and never answers: the connection is
+// held open until the sim stops.
+//
 // Admin (same as the Binance sim): POST /_sim/fault {"fault":"drop"|"gap"|"malformed"|"silence"|
-// "checksum"|"reset","symbol":..,"duration_ms":..}, POST /_sim/pause, /_sim/resume, GET /_sim/stats.
+// "checksum"|"reset","symbol":..,"duration_ms":..}, POST /_sim/pause, /_sim/resume, GET /_sim/stats,
+// POST /_sim/order-fault {"fault":"rate_limited"|"server_error"|"accept_then_fail"|
+// "accept_then_timeout","count":N,"retry_after_s":S} (400 for a venue that takes no orders).
 // A fault the venue does not have answers 400 and says so.
 //
 // Thread contract: everything runs on the io_context the owner supplies, run by ONE thread. Start()
@@ -47,6 +72,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "net/http_server.h"
+#include "sim/common/matching_engine.h"
 #include "sim/common/synthetic_market.h"
 #include "sim/common/venue_sim.h"
 
@@ -70,6 +96,22 @@ class StreamMarket {
   // Wall-clock time from the sim's clock, Unix epoch.
   virtual std::int64_t now_ns() const = 0;
   virtual bool replay() const = 0;
+  // The sandbox's matching engine, read-only (a private stream's snapshots of orders and
+  // balances); null when the venue takes no orders (or before Start).
+  virtual const MatchingEngine* engine() const { return nullptr; }
+};
+
+// What a dialect's order entry works with, during StreamDialect::HandleOrderEntry (io thread). The
+// engine is the only mutable part of the sim a dialect gets.
+class StreamOrders {
+ public:
+  virtual ~StreamOrders() = default;
+  virtual const StreamMarket& market() const = 0;
+  virtual MatchingEngine& engine() = 0;
+  // The credentials requests must carry; the engine's account is keys().api_key.
+  virtual const SandboxKeys& keys() const = 0;
+  // The sim's clock (request timestamps, receive windows, order times).
+  virtual const core::Clock& clock() const = 0;
 };
 
 // One symbol's changes since its previous cut.
@@ -120,6 +162,26 @@ class StreamSession {
   // The venue restarts the symbol's sequence now (a new snapshot with the restarted numbering),
   // if the client has subscribed the book.
   virtual void ResetSequence(std::size_t /*symbol*/, StreamOutput& /*out*/) {}
+
+  // Order entry: every change of every sandbox order, as the engine makes it (a private stream's
+  // messages; a market-data session ignores them). Called from inside the engine's methods: the
+  // event's pointers are valid during the call only, and nothing may call the engine meanwhile.
+  virtual void OnOrderEvent(const OrderEvent& /*event*/, StreamOutput& /*out*/) {}
+};
+
+// The order entry a dialect's venue offers: the matching engine's knobs and the sandbox account's
+// credentials.
+struct StreamOrderEntry {
+  SandboxKeys keys;  // the engine's account is keys.api_key
+  // Fee rates in parts per million of the fee basis (1000 = 0.1 %).
+  std::int64_t maker_fee_ppm = 1000;
+  std::int64_t taker_fee_ppm = 1000;
+  FeeAsset fee_asset = FeeAsset::kReceived;
+  FillOrKillPolicy fok_policy = FillOrKillPolicy::kExpire;
+  PostOnlyPolicy post_only_policy = PostOnlyPolicy::kRefuse;
+  bool refuse_immediate_trigger = true;
+  std::uint64_t first_order_id = 1;
+  std::string client_order_id_prefix = "sim-";
 };
 
 // The venue's side of the sim.
@@ -135,7 +197,8 @@ class StreamDialect {
   // A session for a client that connected to `target` (path and query).
   virtual std::unique_ptr<StreamSession> NewSession(std::string_view target,
                                                     const StreamMarket& market) = 0;
-  // Every request outside /_sim/, in the venue's shapes (unknown paths get the venue's 404).
+  // Every request outside /_sim/ that is not order entry (see IsOrderEntry), in the venue's shapes
+  // (unknown paths get the venue's 404).
   virtual net::ServerResponse HandleRest(const net::ServerRequest& request,
                                          const StreamMarket& market) = 0;
   // The faults the venue's protocol can show (StreamSession's fault methods).
@@ -146,12 +209,62 @@ class StreamDialect {
   virtual std::chrono::milliseconds heartbeat_interval() const {
     return std::chrono::milliseconds(0);
   }
+
+  // ---- order entry (a venue that takes orders overrides these; the defaults take none) ----
+
+  // nullopt: the venue takes no orders (StreamSim then owns no engine and calls none of the
+  // methods below). Read once, when the sim is constructed.
+  virtual std::optional<StreamOrderEntry> order_entry() const { return std::nullopt; }
+  // Whether a request is order entry (place, cancel, query, account): those go to
+  // HandleOrderEntry, and order faults apply to them.
+  virtual bool IsOrderEntry(const net::ServerRequest& /*request*/) const { return false; }
+  // An order-entry request, in the venue's shapes: parse, authenticate with orders.keys(), call
+  // orders.engine(), answer.
+  virtual net::ServerResponse HandleOrderEntry(const net::ServerRequest& request,
+                                               StreamOrders& orders) {
+    return HandleRest(request, orders.market());
+  }
+  // The venue's refusal of `request` for going over its rate limit; `banned`: the request came
+  // while an earlier refusal's Retry-After ran (the venue's ban, or the same refusal for a venue
+  // without one). StreamSim adds a Retry-After header (seconds) when the answer has none.
+  virtual net::ServerResponse RateLimitedAnswer(const net::ServerRequest& /*request*/,
+                                                std::chrono::seconds /*retry_after*/,
+                                                bool /*banned*/) const {
+    net::ServerResponse response;
+    response.status = 429;
+    response.body = R"({"error":"rate limit exceeded"})";
+    return response;
+  }
+  // The venue's answer to `request` when its backend fails (a 5xx in the venue's shape).
+  virtual net::ServerResponse ServerErrorAnswer(const net::ServerRequest& /*request*/) const {
+    net::ServerResponse response;
+    response.status = 500;
+    response.body = R"({"error":"internal error"})";
+    return response;
+  }
+  // Every change of every sandbox order, as the engine makes it (before the sessions get it). The
+  // event's pointers are valid during the call only; nothing may call the engine meanwhile.
+  virtual void OnOrderEvent(const OrderEvent& /*event*/) {}
 };
 
 struct RecordedFrame {
   std::int64_t time_ns = 0;  // the recorder's receive time
   std::string text;
 };
+
+// The sandbox account's starting free balances (mantissas at kSimScale), when the venue takes
+// orders: `balances` as given, then every other asset of the configured symbols: quote_balance
+// when the asset is some symbol's quote, base_balance otherwise.
+struct SandboxFunding {
+  AssetAmounts balances = {{"BTC", 1'000'000'000},     // 10
+                           {"ETH", 10'000'000'000}};  // 100
+  std::int64_t quote_balance = 10'000'000'000'000;    // 100,000
+  std::int64_t base_balance = 100'000'000'000;        // 1,000
+};
+
+// `funding.balances` completed with every asset of `symbols`, as SandboxFunding says.
+AssetAmounts SandboxFundingBalances(const SandboxFunding& funding,
+                                    std::span<const SymbolSpec> symbols);
 
 struct StreamSimOptions {
   std::string address = "127.0.0.1";
@@ -170,6 +283,8 @@ struct StreamSimOptions {
   const core::Clock* clock = nullptr;  // null: the system clock
   std::size_t max_websocket_queue = 65536;
   std::size_t max_queued_writes = 256;  // as-fast-as-possible replay backs off above this
+  // The sandbox account's balances, when the dialect takes orders.
+  SandboxFunding sandbox_funding;
 };
 
 struct StreamSimCounters {
@@ -183,6 +298,9 @@ struct StreamSimCounters {
   std::uint64_t cuts = 0;
   std::uint64_t replay_frames = 0;
   bool replay_done = false;
+  std::uint64_t order_requests = 0;  // requests the dialect's IsOrderEntry claimed
+  std::uint64_t order_faults = 0;    // of them, answered (or held) by an order fault or a ban
+  std::uint64_t held_answers = 0;    // kAcceptThenTimeout answers held now
 };
 
 class StreamSim final : public VenueSim {
@@ -209,6 +327,17 @@ class StreamSim final : public VenueSim {
   void Resume() override;
   std::optional<BookLevels> BookSnapshot(std::string_view symbol, std::size_t depth = 0) override;
   bool WaitForConnections(std::size_t count, std::chrono::milliseconds timeout) override;
+
+  // Order entry; without it (the dialect's order_entry() is nullopt) the VenueSim defaults. Assets
+  // are canonical names (case-insensitive), symbols the venue's spelling (SymbolSpec::symbol).
+  std::optional<SandboxKeys> sandbox_keys() const override;
+  std::optional<Balance> SandboxBalance(std::string_view asset) override;
+  bool SetSandboxBalance(std::string_view asset, std::int64_t free) override;
+  std::vector<Order> SandboxOrders() override;
+  std::int64_t CrossRestingOrders(std::string_view symbol, OrderSide aggressor,
+                                  std::int64_t quantity) override;
+  bool InjectOrderFault(OrderFault fault, int count = 1,
+                        std::chrono::seconds retry_after = std::chrono::seconds(2)) override;
 
   StreamSimCounters counters() const;
 

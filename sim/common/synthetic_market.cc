@@ -204,6 +204,39 @@ void SyntheticMarket::Trade(MarketListener& listener) {
   Set(maker_side, price, quantity - taken, listener);
 }
 
+std::vector<TakeFill> SyntheticMarket::Take(const TakeRequest& request, MarketListener& listener) {
+  std::vector<TakeFill> fills;
+  std::int64_t left = request.quantity;
+  const bool asks = request.side == Side::kAsk;
+  while (left > 0) {
+    std::int64_t price;
+    std::int64_t quantity;
+    if (asks) {
+      if (asks_.empty()) break;
+      price = asks_.begin()->first;
+      quantity = asks_.begin()->second;
+      if (request.limit_price > 0 && price > request.limit_price) break;
+    } else {
+      if (bids_.empty()) break;
+      price = bids_.begin()->first;
+      quantity = bids_.begin()->second;
+      if (request.limit_price > 0 && price < request.limit_price) break;
+    }
+    const std::int64_t taken = std::min(left, quantity);
+    const bool hidden = request.hidden_maker_price > 0;
+    const std::int64_t trade_price = hidden ? request.hidden_maker_price : price;
+    // Consuming asks, the buyer aggresses unless the asks crossed a hidden buyer; the other way
+    // round for bids.
+    const bool buyer_is_maker = asks ? hidden : !hidden;
+    const std::uint64_t trade_id = ++trade_id_;
+    listener.OnTrade({trade_id, trade_price, taken, buyer_is_maker});
+    Set(request.side, price, quantity - taken, listener);
+    fills.push_back({price, trade_price, taken, trade_id});
+    left -= taken;
+  }
+  return fills;
+}
+
 void SyntheticMarket::TrimWorst(Side side, MarketListener& listener) {
   if (side == Side::kBid) return Set(side, std::prev(bids_.end())->first, 0, listener);
   Set(side, std::prev(asks_.end())->first, 0, listener);

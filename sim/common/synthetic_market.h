@@ -89,6 +89,25 @@ class MarketListener {
   virtual void OnLevelChange(const LevelChange& change) = 0;
 };
 
+// What SyntheticMarket::Take removes from the book: an execution against the visible levels.
+struct TakeRequest {
+  Side side = Side::kAsk;        // the book side consumed: kAsk for a buy, kBid for a sell
+  std::int64_t limit_price = 0;  // no level worse than this is touched; 0: no limit
+  std::int64_t quantity = 0;     // at most this much in total
+  // 0: each trade prints at its level's price (the levels are the makers, the usual taker case).
+  // Otherwise the trades print at this price with the levels as the takers: the levels crossed a
+  // hidden resting order (the sandbox's own orders are not in the book) that trades at its price.
+  std::int64_t hidden_maker_price = 0;
+};
+
+// One level's part of a Take: one TradePrint.
+struct TakeFill {
+  std::int64_t level_price = 0;  // the level consumed
+  std::int64_t trade_price = 0;  // the price printed (level_price unless a hidden maker's)
+  std::int64_t quantity = 0;
+  std::uint64_t trade_id = 0;
+};
+
 class SyntheticMarket {
  public:
   using BidMap = std::map<std::int64_t, std::int64_t, std::greater<>>;
@@ -101,6 +120,14 @@ class SyntheticMarket {
 
   // Makes exactly one book change (id last_update_id()+1), possibly a trade that causes it.
   void Step(MarketListener& listener);
+  // Executes against the book outside the random flow (the matching engine's orders): consumes the
+  // `request.side` levels best first, no farther than the limit, up to the quantity, and reports
+  // for each level touched a TradePrint (the next trade id) followed by the LevelChange it causes
+  // (the next update id), exactly as Step reports its trades, so the public feeds show the trades
+  // and the consumed liquidity with consecutive ids. Does not draw from the random generator: the
+  // flow that later Steps make depends only on the seed, the step count and the book.
+  // Returns the fills best first; empty when nothing was in reach.
+  std::vector<TakeFill> Take(const TakeRequest& request, MarketListener& listener);
 
   const SymbolSpec& spec() const { return spec_; }
   std::uint64_t last_update_id() const { return update_id_; }

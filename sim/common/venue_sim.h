@@ -16,8 +16,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
+#include "sim/common/matching_engine.h"
 #include "sim/common/synthetic_market.h"
 
 namespace tradingd::sim {
@@ -27,6 +29,25 @@ enum class ReplayPace : std::uint8_t {
   kRecorded,         // frames leave at the recorded intervals
   kAsFastAsPossible  // as fast as the sockets drain
 };
+
+// API credentials a sandbox venue accepts for order entry, as the venue would hand them out.
+struct SandboxKeys {
+  std::string api_key;
+  std::string api_secret;
+  std::string passphrase;
+};
+
+// Order-entry faults a sandbox venue injects on command, each into the next `count` order
+// requests (place, cancel, query) of its REST API.
+enum class OrderFault : std::uint8_t {
+  kRateLimited,         // 429 with Retry-After (the venue's own body); continuing while limited
+                        // gets the venue's ban (Binance: 418) for the rest of the Retry-After
+  kServerError,         // 5xx before the request is processed: nothing happens at the venue
+  kAcceptThenFail,      // the order is placed, then a 5xx is answered
+  kAcceptThenTimeout,   // the order is placed, then no answer ever comes (the connection stays
+                        // open until the client gives up)
+};
+const char* OrderFaultName(OrderFault fault);
 
 class VenueSim {
  public:
@@ -65,6 +86,29 @@ class VenueSim {
   // The venue's book of `symbol` (its wire spelling), best `depth` levels a side (all when 0), at
   // kSimScale; nullopt for an unknown symbol or in replay mode.
   virtual std::optional<BookLevels> BookSnapshot(std::string_view symbol, std::size_t depth = 0) = 0;
+  // ---- order entry (venues that take orders; the others keep these defaults) ----
+
+  // The keys its order entry accepts; nullopt while the venue takes no orders.
+  virtual std::optional<SandboxKeys> sandbox_keys() const { return std::nullopt; }
+  // The sandbox account's balance of `asset` (canonical name) at kSimScale; nullopt without
+  // order entry.
+  virtual std::optional<Balance> SandboxBalance(std::string_view /*asset*/) { return std::nullopt; }
+  // Sets the sandbox account's free balance of `asset` (a test's "insufficient balance").
+  virtual bool SetSandboxBalance(std::string_view /*asset*/, std::int64_t /*free*/) { return false; }
+  // Copies of every order the sandbox account placed, oldest first.
+  virtual std::vector<Order> SandboxOrders() { return {}; }
+  // An aggressive flow of `quantity` (kSimScale) against the sandbox's resting orders of `symbol`
+  // (its wire spelling): fills them deterministically. Returns the quantity filled.
+  virtual std::int64_t CrossRestingOrders(std::string_view /*symbol*/, OrderSide /*aggressor*/,
+                                          std::int64_t /*quantity*/) {
+    return 0;
+  }
+  // Arms `fault` for the next `count` order requests; false when the venue cannot show it.
+  virtual bool InjectOrderFault(OrderFault /*fault*/, int /*count*/ = 1,
+                                std::chrono::seconds /*retry_after*/ = std::chrono::seconds(2)) {
+    return false;
+  }
+
   // Waits until at least `count` WebSocket clients are connected; false on timeout.
   virtual bool WaitForConnections(std::size_t count, std::chrono::milliseconds timeout) = 0;
 };

@@ -9,11 +9,13 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "core/decimal.h"
 #include "core/instrument.h"
 #include "core/json_writer.h"
 #include "core/text.h"
 #include "feeds/bybit/bybit_feed.h"
 #include "net/url.h"
+#include "risk/rate_limiter.h"
 
 namespace tradingd::app {
 namespace {
@@ -268,6 +270,29 @@ VenueConfig ReadVenue(const std::string& source, core::Venue venue, const toml::
   reader.Millis("reconnect_max_ms", &config.reconnect_max, 10, 3600000);
   reader.Bool("verify_tls", &config.verify_tls);
   reader.String("ca_file", &config.ca_file);
+  reader.Millis("recv_window_ms", &config.recv_window, 100, 60000);
+  reader.Millis("order_timeout_ms", &config.order_timeout, 100, 120000);
+  if (const toml::table* limits = reader.Table("rate_limits")) {
+    const risk::VenueRateLimits published = risk::DefaultRateLimits(venue);
+    std::string known;
+    for (const risk::RateWindow& window : published.windows) {
+      known += (known.empty() ? "\"" : ", \"") + window.name + "\"";
+    }
+    TableReader limit_reader(source, *limits, path + " rate_limits");
+    for (const auto& [key, node] : *limits) {
+      const std::string name(key.str());
+      const bool listed = std::any_of(published.windows.begin(), published.windows.end(),
+                                      [&](const risk::RateWindow& w) { return w.name == name; });
+      if (!listed) {
+        throw ConfigError{fmt::format("{}: {} rate_limits: unknown window \"{}\" (known: {})",
+                                      Where(source, key.source()), path, name, known)};
+      }
+      std::int64_t value = 0;
+      limit_reader.Integer(name.c_str(), &value, 1, 1'000'000'000);
+      config.rate_limits[name] = value;
+    }
+    limit_reader.Finish();
+  }
   for (const char* forbidden : {"api_key", "api_secret", "secret", "passphrase"}) {
     if (const toml::node* node = reader.Node(forbidden)) {
       Fail(source, *node,
@@ -300,6 +325,66 @@ VenueConfig ReadVenue(const std::string& source, core::Venue venue, const toml::
     Fail(source, *table, path + " is enabled but lists no instruments");
   }
   return config;
+}
+
+// A positive decimal limit ("50000", "0.5"), exact at 8 decimals.
+void ReadLimit(TableReader& reader, const char* key, const std::string& path, std::string* out) {
+  const toml::node* node = reader.Get(key);
+  if (node == nullptr) return;
+  if (!node->is_string()) {
+    Fail(reader.source(), *node,
+         fmt::format("{}.{} must be a decimal string such as \"50000\" (a TOML number may "
+                     "already have lost digits)",
+                     path, key));
+  }
+  const std::string text = node->as_string()->get();
+  std::int64_t mantissa = 0;
+  const core::DecimalError error = core::ParseDecimal(text, 8, &mantissa);
+  if (error != core::DecimalError::kOk || mantissa <= 0) {
+    Fail(reader.source(), *node,
+         fmt::format("{}.{} = \"{}\" must be a positive decimal with at most 8 decimals{}", path,
+                     key, text,
+                     error != core::DecimalError::kOk
+                         ? fmt::format(" ({})", core::DecimalErrorText(error))
+                         : ""));
+  }
+  *out = text;
+}
+
+void ReadRisk(const std::string& source, const toml::table& table, RiskConfig* risk) {
+  TableReader reader(source, table, "[risk]");
+  reader.Integer("price_collar_bps", &risk->price_collar_bps, 0, 10000);
+  reader.Integer("taker_fee_ppm", &risk->taker_fee_ppm, 0, 100000);
+  ReadLimit(reader, "max_order_notional", "[risk]", &risk->max_order_notional);
+  if (const toml::table* instruments = reader.Table("instruments")) {
+    for (const auto& [key, node] : *instruments) {
+      const std::string name(key.str());
+      const std::string path = fmt::format("[risk.instruments.\"{}\"]", name);
+      const auto dash = name.find('-');
+      if (dash == std::string::npos || dash == 0 || dash + 1 == name.size()) {
+        throw ConfigError{fmt::format("{}: {} must name an instrument as BASE-QUOTE",
+                                      Where(source, key.source()), path)};
+      }
+      if (!node.is_table()) Fail(source, node, path + " must be a table");
+      TableReader limits(source, *node.as_table(), path);
+      InstrumentRiskConfig entry;
+      ReadLimit(limits, "max_order_quantity", path, &entry.max_order_quantity);
+      ReadLimit(limits, "max_order_notional", path, &entry.max_order_notional);
+      limits.Finish();
+      risk->instruments[core::CanonicalAsset(name.substr(0, dash)) + "-" +
+                        core::CanonicalAsset(name.substr(dash + 1))] = entry;
+    }
+  }
+  if (const toml::table* positions = reader.Table("max_position")) {
+    TableReader limits(source, *positions, "[risk.max_position]");
+    for (const auto& [key, node] : *positions) {
+      std::string value;
+      ReadLimit(limits, std::string(key.str()).c_str(), "[risk.max_position]", &value);
+      risk->max_position[core::CanonicalAsset(key.str())] = value;
+    }
+    limits.Finish();
+  }
+  reader.Finish();
 }
 
 Config ReadDocument(const toml::table& root, const std::string& source, const EnvLookup& env) {
@@ -368,6 +453,14 @@ Config ReadDocument(const toml::table& root, const std::string& source, const En
     if (config.sandbox.market != "synthetic" && config.sandbox.market != "replay") {
       Fail(source, *reader.Node("market"), "sandbox.market must be \"synthetic\" or \"replay\"");
     }
+    reader.Finish();
+  }
+
+  if (const toml::table* risk = top.Table("risk")) ReadRisk(source, *risk, &config.risk);
+  if (const toml::table* orders = top.Table("orders")) {
+    TableReader reader(source, *orders, "[orders]");
+    reader.Millis("poll_interval_ms", &config.orders.poll_interval, 0, 3600000);
+    reader.Millis("unknown_query_interval_ms", &config.orders.unknown_query_interval, 50, 600000);
     reader.Finish();
   }
 
@@ -497,6 +590,31 @@ std::string ConfigToJson(const Config& config) {
   w.Key("publish_depth").Uint(config.engine.publish_depth);
   w.Key("publish_interval_us").Int(config.engine.publish_interval.count());
   w.EndObject();
+  w.Key("risk").BeginObject();
+  w.Key("price_collar_bps").Int(config.risk.price_collar_bps);
+  w.Key("taker_fee_ppm").Int(config.risk.taker_fee_ppm);
+  w.Key("max_order_notional");
+  if (config.risk.max_order_notional.empty()) {
+    w.Null();
+  } else {
+    w.String(config.risk.max_order_notional);
+  }
+  w.Key("instruments").BeginObject();
+  for (const auto& [name, limits] : config.risk.instruments) {
+    w.Key(name).BeginObject();
+    w.Key("max_order_quantity").String(limits.max_order_quantity);
+    w.Key("max_order_notional").String(limits.max_order_notional);
+    w.EndObject();
+  }
+  w.EndObject();
+  w.Key("max_position").BeginObject();
+  for (const auto& [asset, limit] : config.risk.max_position) w.Key(asset).String(limit);
+  w.EndObject();
+  w.EndObject();
+  w.Key("orders").BeginObject();
+  w.Key("poll_interval_ms").Int(config.orders.poll_interval.count());
+  w.Key("unknown_query_interval_ms").Int(config.orders.unknown_query_interval.count());
+  w.EndObject();
   w.Key("venues").BeginObject();
   for (const VenueConfig& venue : config.venues) {
     w.Key(core::VenueName(venue.venue)).BeginObject();
@@ -524,6 +642,11 @@ std::string ConfigToJson(const Config& config) {
     w.Key("reconnect_min_ms").Int(venue.reconnect_min.count());
     w.Key("reconnect_max_ms").Int(venue.reconnect_max.count());
     w.Key("verify_tls").Bool(venue.verify_tls);
+    w.Key("recv_window_ms").Int(venue.recv_window.count());
+    w.Key("order_timeout_ms").Int(venue.order_timeout.count());
+    w.Key("rate_limits").BeginObject();
+    for (const auto& [name, limit] : venue.rate_limits) w.Key(name).Int(limit);
+    w.EndObject();
     w.Key("api_key_set").Bool(!venue.credentials.api_key.empty());
     w.Key("api_secret_set").Bool(!venue.credentials.api_secret.empty());
     if (DefaultsFor(venue.venue).passphrase_env != nullptr) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,37 @@ struct VenueConfig {
   bool verify_tls = true;
   std::string ca_file;
   Credentials credentials;
+  // Order entry: the receive window signed into each request (Binance recvWindow, Bybit
+  // X-BAPI-RECV-WINDOW), and how long an order waits for the venue's answer before it is UNKNOWN.
+  std::chrono::milliseconds recv_window{5000};
+  std::chrono::milliseconds order_timeout{5000};
+  // Overrides of the venue's published rate limits, by window name ("ORDERS 10s" = 50): what
+  // risk allows, and in sandbox mode also what the sandbox venue enforces.
+  std::map<std::string, std::int64_t> rate_limits;
+};
+
+// Per-instrument risk limits; decimal strings, validated at load. Empty: no limit.
+struct InstrumentRiskConfig {
+  std::string max_order_quantity;
+  std::string max_order_notional;
+};
+
+struct RiskConfig {
+  std::int64_t price_collar_bps = 500;  // limit prices within this many bps of the live mid
+  std::string max_order_notional;       // default for every instrument, quote units; "": none
+  // Canonical instrument ("BTC-USDT", on every venue that lists it) → its limits.
+  std::map<std::string, InstrumentRiskConfig> instruments;
+  // Canonical asset ("BTC") → max position summed over venues, in asset units.
+  std::map<std::string, std::string> max_position;
+  // Fee reserved on top of a buy's notional (parts per million; 1000 = 0.1 %).
+  std::int64_t taker_fee_ppm = 1000;
+};
+
+struct OrdersConfig {
+  // How often open orders are polled for fills (until private streams land), and UNKNOWN orders
+  // queried.
+  std::chrono::milliseconds poll_interval{1000};
+  std::chrono::milliseconds unknown_query_interval{500};
 };
 
 struct SandboxConfig {
@@ -83,6 +115,8 @@ struct Config {
   EngineConfig engine;
   std::vector<VenueConfig> venues;  // one per known venue, enabled or not
   SandboxConfig sandbox;
+  RiskConfig risk;
+  OrdersConfig orders;
 
   const VenueConfig* Venue(core::Venue venue) const;
   std::vector<const VenueConfig*> EnabledVenues() const;

@@ -26,12 +26,17 @@
 #include "core/clock.h"
 #include "core/json_writer.h"
 #include "engine/engine.h"
+#include "engine/commands.h"
 #include "engine/engine_loop.h"
+#include "engine/order_manager.h"
 #include "engine/inbound_queue.h"
 #include "engine/snapshots.h"
 #include "app/venues.h"
 #include "feeds/common/market_data_feed.h"
+#include "gateways/common/rest_gateway.h"
 #include "net/http_server.h"
+#include "risk/pre_trade_risk.h"
+#include "risk/rate_limiter.h"
 #include "sim/common/venue_sim.h"
 
 namespace tradingd::app {
@@ -88,6 +93,50 @@ class IoThread {
   std::thread thread_;
 };
 
+// The config's risk section at each instrument's scales. Every decimal was validated at load; an
+// instrument limit names a canonical instrument and applies on every venue that lists it.
+core::Result<risk::RiskLimits> MakeRiskLimits(const RiskConfig& config,
+                                              const core::SymbolRegistry& registry) {
+  auto amount = [](const std::string& text) {
+    std::int64_t mantissa = 0;
+    if (!text.empty() && core::ParseDecimal(text, core::kAmountScale, &mantissa) != core::DecimalError::kOk) {
+      mantissa = 0;
+    }
+    return core::Amount::FromMantissa(mantissa);
+  };
+  risk::RiskLimits limits;
+  limits.price_collar_bps = config.price_collar_bps;
+  limits.default_max_order_notional = amount(config.max_order_notional);
+  for (const auto& [asset, text] : config.max_position) limits.max_position[asset] = amount(text);
+  for (const auto& [name, entry] : config.instruments) {
+    bool listed = false;
+    for (const core::Instrument* instrument : registry.All()) {
+      if (instrument->canonical != name) continue;
+      listed = true;
+      risk::InstrumentLimits instrument_limits;
+      instrument_limits.max_order_notional = amount(entry.max_order_notional);
+      std::int64_t quantity = 0;
+      if (!entry.max_order_quantity.empty() &&
+          core::ParseDecimal(entry.max_order_quantity, instrument->quantity_scale, &quantity) !=
+              core::DecimalError::kOk) {
+        return core::Status(core::ErrorCode::kInvalidConfig,
+                            fmt::format("[risk.instruments.\"{}\"] max_order_quantity {} has more "
+                                        "decimals than {} quantities carry",
+                                        name, entry.max_order_quantity, name));
+      }
+      instrument_limits.max_order_quantity = core::Quantity::FromMantissa(quantity);
+      limits.instruments[instrument->id] = instrument_limits;
+    }
+    if (!listed) {
+      return core::Status(core::ErrorCode::kInvalidConfig,
+                          fmt::format("[risk.instruments.\"{}\"] names an instrument no enabled "
+                                      "venue lists",
+                                      name));
+    }
+  }
+  return limits;
+}
+
 }  // namespace
 
 // Members are declared in start order, so that destruction (reverse order) is a safe fallback;
@@ -108,7 +157,17 @@ struct Daemon::Parts {
   std::unique_ptr<engine::SnapshotStore> store;
   std::unique_ptr<engine::InboundQueue> queue;
   std::unique_ptr<engine::Engine> engine;
+  std::unique_ptr<engine::CommandQueue> commands;
+  risk::RateLimiter rate_limiter;
+  std::unique_ptr<risk::PreTradeRisk> risk;
+  std::unique_ptr<engine::OrderManager> orders;
   std::unique_ptr<engine::EngineLoop> engine_loop;
+
+  // Order gateways, all on one I/O thread of their own: an order never waits behind a feed's
+  // burst of frames.
+  IoThread gateway_thread{"gateway"};
+  std::vector<std::unique_ptr<engine::QueueSink>> gateway_sinks;
+  std::map<core::Venue, std::unique_ptr<gateways::RestGateway>> gateways;
 
   IoThread feed_thread{"feed"};
   std::vector<std::unique_ptr<engine::QueueSink>> sinks;
@@ -173,14 +232,54 @@ core::Status Daemon::Start() {
 
   // Engine.
   p.store = std::make_unique<engine::SnapshotStore>(p.registry.size());
-  // One producer (QueueSink) per enabled venue's feed.
-  p.queue = std::make_unique<engine::InboundQueue>(config.engine.queue_capacity,
-                                                   std::max<std::size_t>(1, config.EnabledVenues().size()));
+  // One producer (QueueSink) per enabled venue's feed and one per gateway.
+  p.queue = std::make_unique<engine::InboundQueue>(
+      config.engine.queue_capacity, std::max<std::size_t>(1, 2 * config.EnabledVenues().size()));
   p.engine = std::make_unique<engine::Engine>(p.registry, p.store.get(), p.clock,
                                               engine::EngineOptions{.publish_depth = config.engine.publish_depth});
+  p.commands = std::make_unique<engine::CommandQueue>(*p.queue);
+  auto limits = MakeRiskLimits(config.risk, p.registry);
+  if (!limits.ok()) {
+    Stop();
+    return limits.status();
+  }
+  p.risk = std::make_unique<risk::PreTradeRisk>(std::move(*limits), &p.rate_limiter);
+  engine::OrderManagerOptions order_options;
+  order_options.poll_interval = config.orders.poll_interval;
+  order_options.unknown_query_interval = config.orders.unknown_query_interval;
+  order_options.taker_fee_ppm = config.risk.taker_fee_ppm;
+  p.rate_limiter.AlignToWallClock(p.clock.NowNs() - p.clock.MonotonicNs());
+  for (const VenueConfig* venue : config.EnabledVenues()) {
+    order_options.recv_window = std::max(order_options.recv_window, venue->recv_window);
+    p.rate_limiter.Configure(venue->venue, RateLimitsFor(*venue));
+  }
+  p.orders = std::make_unique<engine::OrderManager>(p.registry, p.clock, *p.engine, p.risk.get(),
+                                                    &p.rate_limiter, order_options);
+  p.engine->SetOrderManager(p.orders.get());
   engine::EngineLoopOptions loop_options;
   loop_options.publish_interval = config.engine.publish_interval;
-  p.engine_loop = std::make_unique<engine::EngineLoop>(*p.engine, *p.queue, loop_options);
+  p.engine_loop = std::make_unique<engine::EngineLoop>(*p.engine, *p.queue, loop_options,
+                                                       p.commands.get(), p.orders.get());
+
+  // Gateways: before the engine starts, so the order manager knows them from the first command.
+  for (const VenueConfig* venue : config.EnabledVenues()) {
+    p.gateway_sinks.push_back(std::make_unique<engine::QueueSink>(*p.queue));
+    sim::VenueSim* sandbox = venue_sim(venue->venue);
+    auto gateway = MakeGateway(p.gateway_thread.io(), config.mode, *venue,
+                               sandbox != nullptr ? sandbox->sandbox_keys() : std::nullopt,
+                               p.registry, *p.gateway_sinks.back());
+    if (!gateway.ok()) {
+      Stop();
+      return core::Status(gateway.status().code(), fmt::format("{} orders: {}",
+                                                               core::VenueName(venue->venue),
+                                                               gateway.status().message()));
+    }
+    if (*gateway == nullptr) continue;  // market data only
+    p.orders->SetGateway(venue->venue, gateway->get(), core::KeyState::kUnchecked);
+    p.gateways[venue->venue] = std::move(*gateway);
+  }
+  p.orders->FetchAllBalances();
+  p.gateway_thread.Start();
 
   // Feeds, all on one I/O thread: parsing is cheap, and the engine gets the other core.
   for (const VenueConfig* venue : config.EnabledVenues()) {
@@ -218,6 +317,7 @@ core::Status Daemon::Start() {
       p.registry, *p.store, *p.authenticator, p.clock, enabled,
       [&p] { return p.config_json; },
       control::ServiceInfo{ModeName(config.mode), kVersion, p.started_ns});
+  p.service->SetCommandQueue(p.commands.get());
   net::HttpServerOptions server_options;
   server_options.address = config.listen_address;
   server_options.port = config.listen_port;
@@ -247,6 +347,12 @@ void Daemon::Stop() {
     });
   }
   p.feed_thread.Stop();
+  if (!p.gateways.empty()) {
+    p.gateway_thread.RunAndWait([&p] {
+      for (auto& [venue, gateway] : p.gateways) gateway->Stop();
+    });
+  }
+  p.gateway_thread.Stop();
   if (p.engine_loop) p.engine_loop->Stop();
   if (!p.sims.empty()) {
     p.sim_thread.RunAndWait([&p] {

@@ -10,6 +10,7 @@
 #include "feeds/bybit/bybit_feed.h"
 #include "feeds/capture/capture_reader.h"
 #include "feeds/coinbase/coinbase_feed.h"
+#include "gateways/binance/binance_gateway.h"
 #include "feeds/common/venue_feed.h"
 #include "feeds/kraken/kraken_feed.h"
 #include "feeds/okx/okx_feed.h"
@@ -130,6 +131,19 @@ core::Result<std::unique_ptr<sim::VenueSim>> MakeBinanceSim(boost::asio::io_cont
   }
   options.replay_pace =
       sandbox.replay_fast ? sim::ReplayPace::kAsFastAsPossible : sim::ReplayPace::kRecorded;
+  // Limits the config lowers or raises hold at the sandbox venue too, as they would at a venue
+  // that granted them.
+  const auto limit = [&](const char* window) -> int {
+    auto found = venue.rate_limits.find(window);
+    return found == venue.rate_limits.end()
+               ? 0
+               : static_cast<int>(std::min<std::int64_t>(found->second, INT32_MAX));
+  };
+  if (const int weight = limit("REQUEST_WEIGHT 1m")) {
+    options.rate_limits.request_weight_per_minute = weight;
+  }
+  if (const int orders = limit("ORDERS 10s")) options.rate_limits.orders_per_10s = orders;
+  if (const int orders = limit("ORDERS 1d")) options.rate_limits.orders_per_day = orders;
   return std::unique_ptr<sim::VenueSim>(
       std::make_unique<sim::binance::BinanceSim>(io, std::move(options)));
 }
@@ -258,6 +272,49 @@ core::Result<std::unique_ptr<feeds::MarketDataFeed>> MakeFeed(
   }
   return std::unique_ptr<feeds::MarketDataFeed>(std::make_unique<feeds::VenueFeed>(
       io, std::move(options), std::move(protocol), registry, sink));
+}
+
+core::Result<std::unique_ptr<gateways::RestGateway>> MakeGateway(
+    boost::asio::io_context& io, Mode mode, const VenueConfig& venue,
+    const std::optional<sim::SandboxKeys>& sandbox_keys, const core::SymbolRegistry& registry,
+    core::EventSink& sink) {
+  Credentials keys = venue.credentials;
+  if (mode == Mode::kSandbox && keys.api_key.empty() && sandbox_keys) {
+    keys = Credentials{sandbox_keys->api_key, sandbox_keys->api_secret, sandbox_keys->passphrase};
+  }
+  if (keys.api_key.empty() || keys.api_secret.empty()) return std::unique_ptr<gateways::RestGateway>();
+
+  gateways::RestGatewayOptions options;
+  options.http.base_url = venue.rest_url;
+  options.http.timeout = venue.order_timeout;
+  options.http.verify_peer = venue.verify_tls;
+  options.http.ca_file = venue.ca_file;
+  core::Result<std::unique_ptr<gateways::OrderProtocol>> protocol =
+      std::unique_ptr<gateways::OrderProtocol>();
+  switch (venue.venue) {
+    case core::Venue::kBinance:
+      protocol = gateways::binance::MakeBinanceOrderProtocol(
+          {keys.api_key, keys.api_secret, venue.recv_window});
+      break;
+    default:
+      break;  // order entry for the other venues is not built yet: market data only
+  }
+  if (!protocol.ok()) return protocol.status();
+  if (*protocol == nullptr) return std::unique_ptr<gateways::RestGateway>();
+  return std::make_unique<gateways::RestGateway>(io, std::move(options), std::move(*protocol),
+                                                 registry, sink);
+}
+
+risk::VenueRateLimits RateLimitsFor(const VenueConfig& venue) {
+  risk::VenueRateLimits limits = risk::DefaultRateLimits(venue.venue);
+  for (risk::RateWindow& window : limits.windows) {
+    auto found = venue.rate_limits.find(window.name);
+    if (found == venue.rate_limits.end()) continue;
+    // The reserve for cancels keeps its share of the window.
+    window.cancel_reserve = window.cancel_reserve * found->second / std::max<std::int64_t>(1, window.limit);
+    window.limit = found->second;
+  }
+  return limits;
 }
 
 }  // namespace tradingd::app

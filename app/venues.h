@@ -7,6 +7,7 @@
 // build follow their own contracts (feeds on the feed thread, sandbox venues on the sandbox thread).
 
 #include <memory>
+#include <optional>
 
 #include "app/config.h"
 #include "core/clock.h"
@@ -14,6 +15,8 @@
 #include "core/instrument.h"
 #include "core/status.h"
 #include "feeds/common/market_data_feed.h"
+#include "gateways/common/rest_gateway.h"
+#include "risk/rate_limiter.h"
 #include "sim/common/venue_sim.h"
 
 namespace boost::asio {
@@ -36,5 +39,17 @@ core::Result<std::unique_ptr<feeds::MarketDataFeed>> MakeFeed(boost::asio::io_co
                                                               Mode mode, const VenueConfig& venue,
                                                               const core::SymbolRegistry& registry,
                                                               core::EventSink& sink);
+
+// The order gateway for `venue`, or null when the venue has no keys (it then serves market data
+// only) or its order entry is not built yet. In sandbox mode `sandbox_keys` (the sandbox venue's)
+// stand in for keys the environment does not give. An error for keys the venue's signing refuses;
+// the message never holds a secret.
+core::Result<std::unique_ptr<gateways::RestGateway>> MakeGateway(
+    boost::asio::io_context& io, Mode mode, const VenueConfig& venue,
+    const std::optional<sim::SandboxKeys>& sandbox_keys, const core::SymbolRegistry& registry,
+    core::EventSink& sink);
+
+// The venue's published rate limits (risk/rate_limiter.cc).
+risk::VenueRateLimits RateLimitsFor(const VenueConfig& venue);
 
 }  // namespace tradingd::app

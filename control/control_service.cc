@@ -190,6 +190,53 @@ std::string EnabledList(const std::vector<core::Venue>& venues) {
   return out.empty() ? "none" : out;
 }
 
+// The venue's order side: keys, balances, rate-limit budget, cool-down and last error.
+void WriteGateway(core::JsonWriter& w, const engine::EngineStats* stats, core::Venue venue) {
+  const engine::VenueAccountView* account = nullptr;
+  if (stats != nullptr) {
+    for (const auto& candidate : stats->accounts) {
+      if (candidate.venue == venue) account = &candidate;
+    }
+  }
+  w.Key("gateway").BeginObject();
+  if (account == nullptr) {
+    w.Key("state").String("NOT_CONFIGURED").EndObject();
+    return;
+  }
+  const bool ready = account->keys == core::KeyState::kValid && account->balances_loaded;
+  w.Key("state").String(ready ? "READY"
+                        : account->keys == core::KeyState::kRefused ? "KEYS_REFUSED"
+                                                                    : "STARTING");
+  w.Key("keys").String(core::KeyStateName(account->keys));
+  w.Key("balances_loaded").Bool(account->balances_loaded);
+  w.Key("rate_limits").BeginArray();
+  for (const risk::RateBudget& budget : account->rate_budget) {
+    w.BeginObject();
+    w.Key("window").String(budget.window);
+    w.Key("used").Int(budget.used);
+    w.Key("limit").Int(budget.limit);
+    w.Key("left").Int(std::max<std::int64_t>(0, budget.limit - budget.used));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("cooling_down_until");
+  if (account->cooling_down_until_ns) {
+    w.String(core::FormatTimestamp(*account->cooling_down_until_ns));
+  } else {
+    w.Null();
+  }
+  w.Key("last_error");
+  if (!account->last_error.empty()) {
+    w.BeginObject();
+    w.Key("message").String(account->last_error);
+    w.Key("at").String(core::FormatTimestamp(account->last_error_ns));
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+
 constexpr FieldSpec kBookFields[] = {
     {"exchange", FieldType::kString, true},
     {"symbol", FieldType::kString, true},
@@ -205,16 +252,19 @@ const ControlService::Route ControlService::kRoutes[] = {
     {"/api/trading/quote", "POST", Access::kRead, &ControlService::HandleQuote},
     {"/api/trading/orderbook", "POST", Access::kRead, &ControlService::HandleOrderbook},
     {"/api/trading/instruments", "POST", Access::kRead, &ControlService::HandleInstruments},
-    // In api.md, served once the order path exists.
-    {"/api/trading/balances", "POST", Access::kRead, nullptr},
+    // The order path: answered by the engine thread (control/order_endpoints.cc).
+    {"/api/trading/balances", "POST", Access::kRead, nullptr, &ControlService::HandleBalances},
+    {"/api/trading/orders", "POST", Access::kRead, nullptr, &ControlService::HandleOrders},
+    {"/api/trading/trades", "POST", Access::kRead, nullptr, &ControlService::HandleTrades},
+    {"/api/trading/order/status", "POST", Access::kRead, nullptr,
+     &ControlService::HandleOrderStatus},
+    {"/api/trading/order", "POST", Access::kFull, nullptr, &ControlService::HandleOrder},
+    {"/api/trading/order/cancel", "POST", Access::kFull, nullptr,
+     &ControlService::HandleCancel},
+    {"/api/trading/kill", "POST", Access::kFull, nullptr, &ControlService::HandleKill},
+    {"/api/trading/resume", "POST", Access::kFull, nullptr, &ControlService::HandleResume},
+    // In api.md, served with the portfolio.
     {"/api/trading/portfolio", "POST", Access::kRead, nullptr},
-    {"/api/trading/orders", "POST", Access::kRead, nullptr},
-    {"/api/trading/trades", "POST", Access::kRead, nullptr},
-    {"/api/trading/order/status", "POST", Access::kRead, nullptr},
-    {"/api/trading/order", "POST", Access::kFull, nullptr},
-    {"/api/trading/order/cancel", "POST", Access::kFull, nullptr},
-    {"/api/trading/kill", "POST", Access::kFull, nullptr},
-    {"/api/trading/resume", "POST", Access::kFull, nullptr},
 };
 
 ControlService::ControlService(const core::SymbolRegistry& registry,
@@ -234,59 +284,74 @@ ControlService::ControlService(const core::SymbolRegistry& registry,
                         enabled_venues_.end());
 }
 
+const ControlService::Route* ControlService::Admit(const net::ServerRequest& request,
+                                                   net::ServerResponse* refusal) const {
+  const std::string_view path = PathOf(request.target);
+  const Route* route = nullptr;
+  for (const Route& candidate : kRoutes) {
+    if (candidate.path == path) {
+      route = &candidate;
+      break;
+    }
+  }
+  if (route == nullptr) {
+    const std::string message =
+        path.starts_with(kPrefix)
+            ? fmt::format("no endpoint {}", Echo(path))
+            : fmt::format("no endpoint {}; the API lives under {}/", Echo(path), kPrefix);
+    *refusal = ErrorResponse(404, core::ErrorCodeName(ErrorCode::kNotFound), message);
+    return nullptr;
+  }
+  if (request.method != route->method) {
+    *refusal = ErrorResponse(
+        405, kCodeMethodNotAllowed,
+        fmt::format("{} takes {}, not {}", route->path, route->method, Echo(request.method)));
+    refusal->headers.emplace_back("Allow", std::string(route->method));
+    return nullptr;
+  }
+  // HttpServer enforces this too; checked again so the service holds the contract on its own.
+  if (request.body.size() > kMaxRequestBodyBytes) {
+    // Same code and text as HttpServer's own 413 (api.md has no dedicated code for it).
+    *refusal = ErrorResponse(413, core::ErrorCodeName(ErrorCode::kBadRequest),
+                             fmt::format("request body exceeds {} bytes", kMaxRequestBodyBytes));
+    return nullptr;
+  }
+  if (route->access != Access::kNone) {
+    int count = 0;
+    const std::string_view authorization = FindHeader(request, "Authorization", &count);
+    // Two Authorization headers are ambiguous; neither is trusted.
+    const Access granted = count == 1 ? authenticator_.Authorize(authorization) : Access::kNone;
+    if (granted == Access::kNone) {
+      *refusal = ErrorResponse(401, core::ErrorCodeName(ErrorCode::kUnauthorized),
+                               count == 0 ? "missing bearer token (Authorization: Bearer <token>)"
+                                          : "invalid bearer token");
+      refusal->headers.emplace_back("WWW-Authenticate", "Bearer");
+      return nullptr;
+    }
+    if (route->access == Access::kFull && granted != Access::kFull) {
+      *refusal = ErrorResponse(403, kCodeForbidden,
+                               fmt::format("{} needs the full-access token; the read-only token "
+                                           "may not change state",
+                                           route->path));
+      return nullptr;
+    }
+  }
+  if (route->handler == nullptr && (route->async_handler == nullptr || commands_ == nullptr)) {
+    *refusal = ErrorResponse(501, kCodeNotImplemented,
+                             fmt::format("{} is not served by this version yet", route->path));
+    return nullptr;
+  }
+  return route;
+}
+
 net::ServerResponse ControlService::Handle(const net::ServerRequest& request) const {
   try {
-    const std::string_view path = PathOf(request.target);
-    const Route* route = nullptr;
-    for (const Route& candidate : kRoutes) {
-      if (candidate.path == path) {
-        route = &candidate;
-        break;
-      }
-    }
-    if (route == nullptr) {
-      const std::string message =
-          path.starts_with(kPrefix)
-              ? fmt::format("no endpoint {}", Echo(path))
-              : fmt::format("no endpoint {}; the API lives under {}/", Echo(path), kPrefix);
-      return ErrorResponse(404, core::ErrorCodeName(ErrorCode::kNotFound), message);
-    }
-    if (request.method != route->method) {
-      net::ServerResponse response = ErrorResponse(
-          405, kCodeMethodNotAllowed,
-          fmt::format("{} takes {}, not {}", route->path, route->method, Echo(request.method)));
-      response.headers.emplace_back("Allow", std::string(route->method));
-      return response;
-    }
-    // HttpServer enforces this too; checked again so the service holds the contract on its own.
-    if (request.body.size() > kMaxRequestBodyBytes) {
-      // Same code and text as HttpServer's own 413 (api.md has no dedicated code for it).
-      return ErrorResponse(413, core::ErrorCodeName(ErrorCode::kBadRequest),
-                           fmt::format("request body exceeds {} bytes", kMaxRequestBodyBytes));
-    }
-    if (route->access != Access::kNone) {
-      int count = 0;
-      const std::string_view authorization = FindHeader(request, "Authorization", &count);
-      // Two Authorization headers are ambiguous; neither is trusted.
-      const Access granted = count == 1 ? authenticator_.Authorize(authorization) : Access::kNone;
-      if (granted == Access::kNone) {
-        net::ServerResponse response =
-            ErrorResponse(401, core::ErrorCodeName(ErrorCode::kUnauthorized),
-                          count == 0 ? "missing bearer token (Authorization: Bearer <token>)"
-                                     : "invalid bearer token");
-        response.headers.emplace_back("WWW-Authenticate", "Bearer");
-        return response;
-      }
-      if (route->access == Access::kFull && granted != Access::kFull) {
-        return ErrorResponse(403, kCodeForbidden,
-                             fmt::format("{} needs the full-access token; the read-only token "
-                                         "may not change state",
-                                         route->path));
-      }
-    }
+    net::ServerResponse refusal;
+    const Route* route = Admit(request, &refusal);
+    if (route == nullptr) return refusal;
     if (route->handler == nullptr) {
-      return ErrorResponse(501, kCodeNotImplemented,
-                           fmt::format("{} is not served by this version yet", route->path));
+      return ErrorResponse(500, core::ErrorCodeName(ErrorCode::kInternal),
+                           fmt::format("{} answers asynchronously", route->path));
     }
     return (this->*(route->handler))(request);
   } catch (const std::exception& e) {
@@ -294,6 +359,23 @@ net::ServerResponse ControlService::Handle(const net::ServerRequest& request) co
                          fmt::format("internal error: {}", e.what()));
   } catch (...) {
     return ErrorResponse(500, core::ErrorCodeName(ErrorCode::kInternal), "internal error");
+  }
+}
+
+void ControlService::Handle(const net::ServerRequest& request, Respond respond) const {
+  try {
+    net::ServerResponse refusal;
+    const Route* route = Admit(request, &refusal);
+    if (route == nullptr) return respond(std::move(refusal));
+    if (route->async_handler != nullptr) {
+      return (this->*(route->async_handler))(request, std::move(respond));
+    }
+    return respond((this->*(route->handler))(request));
+  } catch (const std::exception& e) {
+    respond(ErrorResponse(500, core::ErrorCodeName(ErrorCode::kInternal),
+                          fmt::format("internal error: {}", e.what())));
+  } catch (...) {
+    respond(ErrorResponse(500, core::ErrorCodeName(ErrorCode::kInternal), "internal error"));
   }
 }
 
@@ -409,7 +491,8 @@ net::ServerResponse ControlService::HandleStatus(const net::ServerRequest& reque
   w.Key("version").String(info_.version);
   w.Key("started_at").String(core::FormatTimestamp(info_.started_at_ns));
   w.Key("uptime_s").Int(std::max<std::int64_t>(0, (now - info_.started_at_ns) / 1'000'000'000));
-  w.Key("trading_state").String("ACTIVE");
+  w.Key("trading_state").String(stats ? std::string_view(stats->trading_state) : "ACTIVE");
+  w.Key("open_orders").Uint(stats ? stats->open_orders : 0);
 
   w.Key("engine").BeginObject();
   w.Key("events_processed").Uint(stats ? stats->events_processed : 0);
@@ -443,7 +526,7 @@ net::ServerResponse ControlService::HandleStatus(const net::ServerRequest& reque
       w.Null();
     }
     w.EndObject();
-    w.Key("gateway").BeginObject().Key("state").String("NOT_CONFIGURED").EndObject();
+    WriteGateway(w, stats.get(), venue);
 
     w.Key("books").BeginArray();
     for (const core::Instrument* instrument : registry_.ForVenue(venue)) {
@@ -630,7 +713,7 @@ net::ServerResponse ControlService::HandleInstruments(const net::ServerRequest& 
 
 net::HttpServer::RequestHandler MakeRequestHandler(const ControlService& service) {
   return [&service](net::ServerRequest&& request, net::HttpServer::Respond respond) {
-    respond(service.Handle(request));
+    service.Handle(request, std::move(respond));
   };
 }
 

@@ -42,6 +42,7 @@
 #include "core/events.h"
 #include "core/instrument.h"
 #include "core/venue.h"
+#include "engine/commands.h"
 #include "engine/snapshots.h"
 #include "net/http_server.h"
 
@@ -79,7 +80,17 @@ class ControlService {
   ControlService(const ControlService&) = delete;
   ControlService& operator=(const ControlService&) = delete;
 
+  using Respond = std::function<void(net::ServerResponse)>;
+
+  // Answers synchronously; the order endpoints (answered by the engine) get 500 here.
   net::ServerResponse Handle(const net::ServerRequest& request) const;
+  // Answers every endpoint; `respond` runs exactly once, on this thread or, for the order
+  // endpoints, on the engine thread (HttpServer's Respond hops back to its own thread).
+  void Handle(const net::ServerRequest& request, Respond respond) const;
+
+  // Where order commands go (the engine's queue). Without one, the order endpoints answer 501.
+  // Call before serving.
+  void SetCommandQueue(engine::CommandQueue* commands) { commands_ = commands; }
 
   // Health answers 503 "starting" until this is called (after start-up and reconciliation).
   void SetStarted() { started_.store(true, std::memory_order_release); }
@@ -92,7 +103,28 @@ class ControlService {
     Access access;  // what the token must grant; kNone: open to all
     // Null: the endpoint is in api.md but not served yet (501 NOT_IMPLEMENTED after auth).
     net::ServerResponse (ControlService::*handler)(const net::ServerRequest&) const;
+    // Endpoints answered later, by the engine thread.
+    void (ControlService::*async_handler)(const net::ServerRequest&, Respond) const = nullptr;
   };
+
+  // The route of `request` once routing, method, size and authentication pass; else null and the
+  // answer in *refusal.
+  const Route* Admit(const net::ServerRequest& request, net::ServerResponse* refusal) const;
+
+  // control/order_endpoints.cc
+  void HandleOrder(const net::ServerRequest& request, Respond respond) const;
+  void HandleCancel(const net::ServerRequest& request, Respond respond) const;
+  void HandleOrderStatus(const net::ServerRequest& request, Respond respond) const;
+  void HandleOrders(const net::ServerRequest& request, Respond respond) const;
+  void HandleTrades(const net::ServerRequest& request, Respond respond) const;
+  void HandleBalances(const net::ServerRequest& request, Respond respond) const;
+  void HandleKill(const net::ServerRequest& request, Respond respond) const;
+  void HandleResume(const net::ServerRequest& request, Respond respond) const;
+  // Queues `command` for the engine; 503 when the engine no longer takes commands.
+  void SendCommand(engine::Command command, const Respond& respond) const;
+  // The venue named by "exchange" (required or optional), enabled in this daemon.
+  core::Result<core::Venue> ResolveVenue(const std::string& exchange) const;
+
 
   net::ServerResponse HandleHealth(const net::ServerRequest& request) const;
   net::ServerResponse HandleConfig(const net::ServerRequest& request) const;
@@ -122,6 +154,7 @@ class ControlService {
   std::vector<core::Venue> enabled_venues_;  // sorted, unique
   ConfigViewProvider config_view_;
   ServiceInfo info_;
+  engine::CommandQueue* commands_ = nullptr;
   std::atomic<bool> started_{false};
 };
 

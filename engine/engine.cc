@@ -48,7 +48,8 @@ void BboCrossCheck::Reset() {
 
 Engine::Engine(const core::SymbolRegistry& registry, SnapshotStore* store, const core::Clock& clock,
                EngineOptions options)
-    : store_(store),
+    : registry_(registry),
+      store_(store),
       clock_(clock),
       options_(options),
       books_(registry.size()),
@@ -73,6 +74,7 @@ void Engine::Apply(const core::Event& event) {
             entry->last_trade = e;
             ++entry->counters.trades;
             entry->dirty = true;
+            if (orders_ != nullptr) orders_->OnMarketPrice(e.instrument, e.price);
           }
         } else if constexpr (std::is_same_v<T, core::Quote>) {
           if (BookEntry* entry = Entry(e.instrument)) {
@@ -94,9 +96,34 @@ void Engine::Apply(const core::Event& event) {
             entry->rules = e;
             entry->dirty = true;
           }
+        } else if (orders_ != nullptr) {
+          if constexpr (std::is_same_v<T, core::OrderUpdate>) {
+            orders_->OnOrderUpdate(e);
+          } else if constexpr (std::is_same_v<T, core::Fill>) {
+            orders_->OnFill(e);
+          } else if constexpr (std::is_same_v<T, core::BalanceUpdate>) {
+            orders_->OnBalance(e);
+          } else if constexpr (std::is_same_v<T, core::GatewayStatus>) {
+            orders_->OnGatewayStatus(e);
+          } else {
+            static_assert(std::is_same_v<T, core::RateLimitReport>);
+            orders_->OnRateLimit(e);
+          }
         }
       },
       event);
+}
+
+risk::MarketContext Engine::Market(core::InstrumentId instrument) const {
+  risk::MarketContext market;
+  if (instrument >= books_.size()) return market;
+  const BookEntry& entry = books_[instrument];
+  market.instrument = &registry_.Get(instrument);
+  market.book_state = entry.state;
+  market.rules = entry.rules ? &*entry.rules : nullptr;
+  if (const auto bid = entry.book.BestBid()) market.best_bid = bid->price;
+  if (const auto ask = entry.book.BestAsk()) market.best_ask = ask->price;
+  return market;
 }
 
 void Engine::ApplyBookUpdate(const core::BookUpdate& update) {
@@ -136,6 +163,15 @@ void Engine::ApplyBookUpdate(const core::BookUpdate& update) {
   }
   if (update.has(core::BookUpdate::kGoesLive)) {
     entry->state = core::BookState::kLive;
+  }
+  // Held stops follow the last trade; before the first trade, the mid of the live book.
+  if (orders_ != nullptr && !entry->last_trade && entry->state == core::BookState::kLive) {
+    const auto bid = entry->book.BestBid();
+    const auto ask = entry->book.BestAsk();
+    if (bid && ask) {
+      orders_->OnMarketPrice(id, core::Price::FromMantissa(
+                                     (bid->price.mantissa() + ask->price.mantissa()) / 2));
+    }
   }
   if (entry->state == core::BookState::kLive && !update.has(core::BookUpdate::kSnapshot)) {
     BboCrossCheck::Result result;
@@ -241,6 +277,11 @@ void Engine::Publish(std::uint64_t queue_depth) {
   stats->max_queue_depth = max_queue_depth_;
   for (const auto& feed : feeds_) {
     if (feed) stats->feeds.push_back(*feed);
+  }
+  if (orders_ != nullptr) {
+    stats->trading_state = risk::TradingStateName(orders_->trading_state());
+    stats->open_orders = orders_->open_orders();
+    stats->accounts = orders_->Accounts();
   }
   store_->PublishStats(std::move(stats));
 }

@@ -25,6 +25,7 @@
 #include "core/events.h"
 #include "core/instrument.h"
 #include "engine/order_book.h"
+#include "engine/order_manager.h"
 #include "engine/snapshots.h"
 
 namespace tradingd::engine {
@@ -67,7 +68,7 @@ class BboCrossCheck {
   std::array<Top, kSlots> tops_{};
 };
 
-class Engine {
+class Engine final : public MarketView {
  public:
   // Asks the feed of `instrument` to resync its book (the engine found it crossed).
   using ResyncHandler = std::function<void(core::InstrumentId, core::BookReason)>;
@@ -76,6 +77,11 @@ class Engine {
          EngineOptions options = {});
 
   void SetResyncHandler(ResyncHandler handler) { resync_handler_ = std::move(handler); }
+  // Order events (OrderUpdate, Fill, BalanceUpdate, GatewayStatus, RateLimitReport) go to it;
+  // without one (replay) they are counted and dropped.
+  void SetOrderManager(OrderManager* orders) { orders_ = orders; }
+  // Risk's view of an instrument's book (MarketView).
+  risk::MarketContext Market(core::InstrumentId instrument) const override;
 
   // Applies one event. Never throws; malformed book input marks the book STALE.
   void Apply(const core::Event& event);
@@ -116,10 +122,12 @@ class Engine {
   void ApplyFeedStatus(const core::FeedStatus& status);
   BookEntry* Entry(core::InstrumentId id);
 
+  const core::SymbolRegistry& registry_;
   SnapshotStore* store_;
   const core::Clock& clock_;
   EngineOptions options_;
   ResyncHandler resync_handler_;
+  OrderManager* orders_ = nullptr;
   std::vector<BookEntry> books_;
   std::vector<core::Venue> venues_;  // venue of each instrument, by id
   std::vector<std::optional<core::FeedStatus>> feeds_;

@@ -8,8 +8,9 @@
 
 namespace tradingd::engine {
 
-EngineLoop::EngineLoop(Engine& engine, InboundQueue& queue, EngineLoopOptions options)
-    : engine_(engine), queue_(queue), options_(options) {}
+EngineLoop::EngineLoop(Engine& engine, InboundQueue& queue, EngineLoopOptions options,
+                       CommandQueue* commands, OrderManager* orders)
+    : engine_(engine), queue_(queue), options_(options), commands_(commands), orders_(orders) {}
 
 EngineLoop::~EngineLoop() { Stop(); }
 
@@ -39,12 +40,22 @@ void EngineLoop::Run() {
     // small burst of a busy feed: at most once per interval, whatever the message rate.
     const auto since_publish = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - last_publish);
-    const auto timeout = unpublished ? std::max(options_.publish_interval - since_publish,
-                                                std::chrono::microseconds(0))
-                                     : options_.idle_interval;
+    auto timeout = unpublished ? std::max(options_.publish_interval - since_publish,
+                                          std::chrono::microseconds(0))
+                               : options_.idle_interval;
+    if (orders_ != nullptr) {
+      // The order timers walk every open order: only when something is due, not per batch.
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= next_order_tick_) next_order_tick_ = now + orders_->Tick();
+      timeout = std::clamp(std::chrono::duration_cast<std::chrono::microseconds>(
+                               next_order_tick_ - now),
+                           std::chrono::microseconds(0), timeout);
+    }
     const std::size_t n = queue_.WaitDequeueBulk(consumer, batch.begin(), batch.size(),
                                                  static_cast<std::int64_t>(timeout.count()));
     for (std::size_t i = 0; i < n; ++i) engine_.Apply(batch[i]);
+    // Commands after the events that arrived with them: an order sees the freshest book.
+    RunCommands();
     unpublished = unpublished || n > 0;
     const auto now = std::chrono::steady_clock::now();
     if ((unpublished && now - last_publish >= options_.publish_interval) ||
@@ -54,12 +65,24 @@ void EngineLoop::Run() {
       unpublished = false;
     }
   }
-  // Drain what the feeds managed to queue before they stopped.
+  // Drain what the feeds managed to queue before they stopped; commands arriving from now on are
+  // refused by the queue, and those already queued are answered.
+  if (commands_ != nullptr) commands_->Close();
+  RunCommands();
   std::size_t n;
   while ((n = queue_.Dequeue(consumer, batch.begin(), batch.size())) > 0) {
     for (std::size_t i = 0; i < n; ++i) engine_.Apply(batch[i]);
   }
   engine_.Publish(0);
+}
+
+void EngineLoop::RunCommands() {
+  if (commands_ == nullptr || orders_ == nullptr) return;
+  std::unique_ptr<Command> command;
+  while (commands_->TryPop(&command)) {
+    orders_->Execute(*command);
+    next_order_tick_ = {};  // a new order may want its timer sooner
+  }
 }
 
 }  // namespace tradingd::engine

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <thread>
 
+#include "engine/commands.h"
 #include "engine/engine.h"
 #include "engine/inbound_queue.h"
 
@@ -27,7 +28,10 @@ struct EngineLoopOptions {
 
 class EngineLoop {
  public:
-  EngineLoop(Engine& engine, InboundQueue& queue, EngineLoopOptions options = {});
+  // With `commands` and `orders`, the loop also runs the control surface's commands and the order
+  // manager's timers (queries, polls, cancels waiting for rate budget) between event batches.
+  EngineLoop(Engine& engine, InboundQueue& queue, EngineLoopOptions options = {},
+             CommandQueue* commands = nullptr, OrderManager* orders = nullptr);
   ~EngineLoop();
   EngineLoop(const EngineLoop&) = delete;
   EngineLoop& operator=(const EngineLoop&) = delete;
@@ -38,10 +42,14 @@ class EngineLoop {
 
  private:
   void Run();
+  void RunCommands();
 
   Engine& engine_;
   InboundQueue& queue_;
   EngineLoopOptions options_;
+  CommandQueue* commands_;
+  OrderManager* orders_;
+  std::chrono::steady_clock::time_point next_order_tick_{};
   std::atomic<bool> running_{false};
   std::thread thread_;
 };

@@ -65,13 +65,22 @@ class InboundQueue {
     consumer_sleeping_.store(true, std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_seq_cst);  // the announcement before the re-check
     n = Dequeue(token, out, max);  // anything enqueued before the announcement
-    if (n == 0) {
+    if (n == 0 && commands_pending_.load(std::memory_order_relaxed) == 0) {
       wake_.wait(timeout_us);
       n = Dequeue(token, out, max);
     }
     consumer_sleeping_.store(false, std::memory_order_relaxed);
     return n;
   }
+
+  // A command (engine/commands.h) was queued elsewhere: counts it and wakes the engine. The count
+  // is part of the sleep check above, so a command queued just before the engine sleeps is seen.
+  void NotifyCommand() {
+    commands_pending_.fetch_add(1, std::memory_order_relaxed);
+    Wake();
+  }
+  // Engine thread: `n` commands have been taken.
+  void CommandsTaken(std::size_t n) { commands_pending_.fetch_sub(n, std::memory_order_relaxed); }
 
   // Engine thread: what is queued now, without waiting (shutdown drain).
   template <typename It>
@@ -86,6 +95,7 @@ class InboundQueue {
   std::size_t capacity_;
   std::atomic<std::size_t> size_{0};  // events reserved or queued
   std::atomic<bool> consumer_sleeping_{false};
+  std::atomic<std::size_t> commands_pending_{0};
   // Counts wake-ups, not events; a spare count only causes one early return. A short spin catches
   // a burst already on its way without burning the core the producer needs.
   moodycamel::LightweightSemaphore wake_{0, 100};

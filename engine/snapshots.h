@@ -12,10 +12,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/events.h"
 #include "core/instrument.h"
+#include "core/orders.h"
+#include "risk/rate_limiter.h"
 
 namespace tradingd::engine {
 
@@ -49,12 +52,27 @@ struct BookSnapshot {
   std::optional<core::Quote> last_quote;       // the venue's own BBO stream
 };
 
+// A venue's order side, for /status and /balances.
+struct VenueAccountView {
+  core::Venue venue = core::Venue::kBinance;
+  core::KeyState keys = core::KeyState::kMissing;
+  bool balances_loaded = false;
+  std::string last_error;
+  core::TimestampNs last_error_ns = 0;
+  std::vector<risk::RateBudget> rate_budget;
+  std::optional<core::TimestampNs> cooling_down_until_ns;  // wall clock
+};
+
 struct EngineStats {
   core::TimestampNs published_ns = 0;
   std::uint64_t events_processed = 0;
   std::uint64_t queue_depth = 0;        // approximate, at publish time
   std::uint64_t max_queue_depth = 0;    // since start
   std::vector<core::FeedStatus> feeds;  // one per venue that has reported
+  // The order side (empty without an order manager, as in replay).
+  std::string trading_state = "ACTIVE";
+  std::size_t open_orders = 0;
+  std::vector<VenueAccountView> accounts;
 };
 
 class SnapshotStore {

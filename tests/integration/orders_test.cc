@@ -1,0 +1,464 @@
+// The order path end to end on loopback, per venue: REST → engine → risk → gateway → the sandbox
+// venue (signature checks, matching, balances) → back. Every order's outcome is compared with the
+// venue's own record of it: the order exists there exactly once, its fills are the daemon's, and
+// both sides' balances moved by exactly the fills and fees.
+//
+// A venue joins with one line in INSTANTIATE_TEST_SUITE_P once its gateway and sandbox order entry
+// exist.
+
+#include <gtest/gtest.h>
+
+#include <simdjson.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <ostream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "app/config.h"
+#include "app/daemon.h"
+#include "engine/snapshots.h"
+#include "sim/common/venue_sim.h"
+#include "tests/support/daemon_client.h"
+
+namespace tradingd {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct OrderVenueCase {
+  core::Venue venue;
+  const char* name;        // the config section and the REST "exchange"
+  const char* test_name;
+  const char* instrument;  // canonical
+  const char* symbol;      // the venue's spelling
+  const char* base;
+  const char* quote;
+  const char* options;     // venue-specific config lines
+  // The venue's refusal of a post-only order that would take (the error text checked).
+  const char* post_only_refusal;
+  // The venue charges fees in the asset received (Binance) rather than the quote (Coinbase).
+  bool fee_in_received_asset;
+};
+
+void PrintTo(const OrderVenueCase& c, std::ostream* os) { *os << c.test_name; }
+
+class OrdersTest : public ::testing::TestWithParam<OrderVenueCase> {
+ protected:
+  const OrderVenueCase& param() const { return GetParam(); }
+
+  void SetUp() override { Start(""); }
+
+  void Start(const std::string& extra) {
+    state_dir_ = std::filesystem::temp_directory_path() /
+                 fmt::format("tradingd-orders-{}-{}", ::getpid(),
+                             ::testing::UnitTest::GetInstance()->random_seed());
+    ::setenv("TRADINGD_API_TOKEN", kToken, 1);
+    ::unsetenv("TRADINGD_READ_TOKEN");
+    const std::string text = fmt::format(R"(
+mode = "sandbox"
+[server]
+listen = "127.0.0.1:0"
+[state]
+dir = "{}"
+[log]
+level = "error"
+[sandbox]
+seed = 11
+changes_per_second = 200
+depth_interval_ms = 50
+[orders]
+poll_interval_ms = 100
+unknown_query_interval_ms = 100
+[risk]
+price_collar_bps = 500
+max_order_notional = "100000"
+{}
+[venues.{}]
+enabled = true
+instruments = ["{}"]
+order_timeout_ms = 700
+recv_window_ms = 1000
+{}
+)",
+                                         state_dir_.string(), extra, param().name,
+                                         param().instrument, param().options);
+    auto config = app::ParseConfig(text, "orders.toml", app::ProcessEnvironment());
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    daemon_ = std::make_unique<app::Daemon>(*config);
+    auto status = daemon_->Start();
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    port_ = daemon_->control_port();
+    sim_ = daemon_->venue_sim(param().venue);
+    ASSERT_NE(sim_, nullptr);
+    ASSERT_TRUE(Eventually([&] { return Ready(); }))
+        << Call(port_, "POST", "/api/trading/status").body;
+  }
+
+  void TearDown() override {
+    if (daemon_) daemon_->Stop();
+    std::error_code ignored;
+    std::filesystem::remove_all(state_dir_, ignored);
+  }
+
+  // The book is LIVE with its rules, and the gateway has the balances.
+  bool Ready() {
+    const core::Instrument* instrument = daemon_->registry().Find(param().venue, param().symbol);
+    auto book = daemon_->snapshots().Book(instrument->id);
+    if (!book || book->state != core::BookState::kLive || !book->rules) return false;
+    auto stats = daemon_->snapshots().Stats();
+    if (!stats) return false;
+    for (const auto& account : stats->accounts) {
+      if (account.venue == param().venue) {
+        return account.balances_loaded && account.keys == core::KeyState::kValid;
+      }
+    }
+    return false;
+  }
+
+  std::shared_ptr<const engine::BookSnapshot> Book() {
+    const core::Instrument* instrument = daemon_->registry().Find(param().venue, param().symbol);
+    return daemon_->snapshots().Book(instrument->id);
+  }
+
+  std::string OrderBody(const std::string& fields) {
+    return fmt::format(R"({{"exchange":"{}","symbol":"{}",{}}})", param().name, param().symbol,
+                       fields);
+  }
+
+  HttpResult Place(const std::string& fields) {
+    return Call(port_, "POST", "/api/trading/order", OrderBody(fields));
+  }
+
+  HttpResult Status(const std::string& client_order_id) {
+    return Call(port_, "POST", "/api/trading/order/status",
+                fmt::format(R"({{"exchange":"{}","client_order_id":"{}"}})", param().name,
+                            client_order_id));
+  }
+
+  std::string StatusOf(const std::string& client_order_id) {
+    const HttpResult answer = Status(client_order_id);
+    if (answer.status != 200) return "HTTP " + std::to_string(answer.status);
+    simdjson::dom::parser parser;
+    return std::string(std::string_view(parser.parse(answer.body)["status"]));
+  }
+
+  // The daemon's balance of `asset`: free + locked, and locked.
+  std::pair<std::int64_t, std::int64_t> DaemonBalance(std::string_view asset) {
+    const HttpResult answer = Call(port_, "POST", "/api/trading/balances",
+                                   fmt::format(R"({{"exchange":"{}"}})", param().name));
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc = parser.parse(answer.body);
+    for (simdjson::dom::element balance : doc["balances"].get_array()) {
+      if (std::string_view(balance["asset"]) == asset) {
+        return {Mantissa(std::string_view(balance["total"])),
+                Mantissa(std::string_view(balance["locked"]))};
+      }
+    }
+    return {0, 0};
+  }
+
+  std::int64_t VenueTotal(std::string_view asset) {
+    const auto balance = sim_->SandboxBalance(asset);
+    EXPECT_TRUE(balance.has_value());
+    return balance ? balance->free + balance->locked : 0;
+  }
+
+  // The venue's orders with this client order id.
+  std::vector<sim::Order> VenueOrders(const std::string& client_order_id) {
+    std::vector<sim::Order> found;
+    for (const sim::Order& order : sim_->SandboxOrders()) {
+      if (order.client_order_id == client_order_id) found.push_back(order);
+    }
+    return found;
+  }
+
+  // A price `ticks` ticks away from the best bid (negative: below), as text.
+  std::string PriceFromBid(int ticks) {
+    auto book = Book();
+    const std::int64_t tick = book->rules->tick_size.mantissa();
+    return core::FormatDecimal(book->bids.front().price.mantissa() + ticks * tick, 8, 0);
+  }
+
+  std::filesystem::path state_dir_;
+  std::unique_ptr<app::Daemon> daemon_;
+  sim::VenueSim* sim_ = nullptr;
+  std::uint16_t port_ = 0;
+  simdjson::dom::parser parser_;
+};
+
+TEST_P(OrdersTest, MarketBuyFillsAndBothSidesMoveByExactlyTheFillsAndFees) {
+  const auto quote_before = DaemonBalance(param().quote);
+  const auto base_before = DaemonBalance(param().base);
+  ASSERT_EQ(quote_before.first, VenueTotal(param().quote));
+  ASSERT_EQ(base_before.first, VenueTotal(param().base));
+
+  const HttpResult answer = Place(R"("side":"BUY","order_type":"MARKET","quantity":"0.01")");
+  ASSERT_EQ(answer.status, 201) << answer.body;
+  simdjson::dom::element order = parser_.parse(answer.body);
+  EXPECT_EQ(std::string_view(order["status"]), "FILLED");
+  EXPECT_EQ(Mantissa(std::string_view(order["filled_quantity"])), Mantissa("0.01"));
+  const std::string client_id{std::string_view(order["client_order_id"])};
+
+  // What the fills say must have moved.
+  std::int64_t quantity = 0, notional = 0, base_fee = 0, quote_fee = 0;
+  for (simdjson::dom::element fill : order["fills"].get_array()) {
+    const std::int64_t price = Mantissa(std::string_view(fill["price"]));
+    const std::int64_t qty = Mantissa(std::string_view(fill["quantity"]));
+    quantity += qty;
+    notional += static_cast<std::int64_t>(static_cast<core::Int128>(price) * qty / 100'000'000);
+    const std::int64_t fee = Mantissa(std::string_view(fill["fee"]));
+    (std::string_view(fill["fee_asset"]) == param().base ? base_fee : quote_fee) += fee;
+  }
+  EXPECT_EQ(quantity, Mantissa("0.01"));
+  EXPECT_GT(base_fee + quote_fee, 0) << "the sandbox charges fees";
+
+  const auto venue_orders = VenueOrders(client_id);
+  ASSERT_EQ(venue_orders.size(), 1u) << "exactly one order at the venue";
+  EXPECT_EQ(venue_orders[0].fills.size(), order["fills"].get_array().size());
+
+  const auto quote_after = DaemonBalance(param().quote);
+  const auto base_after = DaemonBalance(param().base);
+  EXPECT_EQ(base_after.first, base_before.first + quantity - base_fee);
+  EXPECT_EQ(quote_after.first, quote_before.first - notional - quote_fee);
+  EXPECT_EQ(quote_after.first, VenueTotal(param().quote)) << "the daemon's balance is the venue's";
+  EXPECT_EQ(base_after.first, VenueTotal(param().base));
+  EXPECT_EQ(quote_after.second, 0) << "nothing stays reserved";
+
+  // The trade is in the history.
+  const HttpResult trades = Call(port_, "POST", "/api/trading/trades",
+                                 fmt::format(R"({{"exchange":"{}"}})", param().name));
+  ASSERT_EQ(trades.status, 200);
+  EXPECT_EQ(parser_.parse(trades.body)["trades"].get_array().size(),
+            order["fills"].get_array().size());
+}
+
+TEST_P(OrdersTest, RestingLimitFillsPartiallyThenFully) {
+  const HttpResult answer =
+      Place(fmt::format(R"("side":"BUY","order_type":"LIMIT","quantity":"0.02","price":"{}")",
+                        PriceFromBid(-20)));
+  ASSERT_EQ(answer.status, 201) << answer.body;
+  simdjson::dom::element order = parser_.parse(answer.body);
+  EXPECT_EQ(std::string_view(order["status"]), "NEW");
+  const std::string client_id{std::string_view(order["client_order_id"])};
+  EXPECT_GT(DaemonBalance(param().quote).second, 0) << "an open buy reserves quote";
+
+  ASSERT_EQ(sim_->CrossRestingOrders(param().symbol, sim::OrderSide::kSell, Mantissa("0.005")),
+            Mantissa("0.005"));
+  ASSERT_TRUE(Eventually([&] { return StatusOf(client_id) == "PARTIALLY_FILLED"; }))
+      << Status(client_id).body;
+  ASSERT_EQ(sim_->CrossRestingOrders(param().symbol, sim::OrderSide::kSell, Mantissa("1")),
+            Mantissa("0.015"));
+  ASSERT_TRUE(Eventually([&] { return StatusOf(client_id) == "FILLED"; })) << Status(client_id).body;
+
+  simdjson::dom::element done = parser_.parse(Status(client_id).body);
+  EXPECT_EQ(Mantissa(std::string_view(done["filled_quantity"])), Mantissa("0.02"));
+  EXPECT_EQ(done["fills"].get_array().size(), VenueOrders(client_id)[0].fills.size());
+  EXPECT_TRUE(Eventually([&] {
+    return DaemonBalance(param().quote).first == VenueTotal(param().quote) &&
+           DaemonBalance(param().base).first == VenueTotal(param().base);
+  }));
+  EXPECT_EQ(DaemonBalance(param().quote).second, 0);
+}
+
+TEST_P(OrdersTest, CancelEndsTheOrderAtTheVenueAndReleasesTheReservation) {
+  const HttpResult answer =
+      Place(fmt::format(R"("side":"BUY","order_type":"LIMIT","quantity":"0.01","price":"{}")",
+                        PriceFromBid(-50)));
+  ASSERT_EQ(answer.status, 201) << answer.body;
+  const std::string client_id{std::string_view(parser_.parse(answer.body)["client_order_id"])};
+  const HttpResult cancel = Call(port_, "POST", "/api/trading/order/cancel",
+                                 fmt::format(R"({{"exchange":"{}","client_order_id":"{}"}})",
+                                             param().name, client_id));
+  ASSERT_EQ(cancel.status, 200) << cancel.body;
+  EXPECT_EQ(std::string_view(parser_.parse(cancel.body)["status"]), "CANCELED");
+  ASSERT_EQ(VenueOrders(client_id).size(), 1u);
+  EXPECT_EQ(VenueOrders(client_id)[0].status, sim::OrderStatus::kCanceled);
+  EXPECT_EQ(DaemonBalance(param().quote).second, 0);
+
+  const HttpResult again = Call(port_, "POST", "/api/trading/order/cancel",
+                                fmt::format(R"({{"exchange":"{}","client_order_id":"{}"}})",
+                                            param().name, client_id));
+  EXPECT_EQ(again.status, 409) << again.body;
+}
+
+TEST_P(OrdersTest, ImmediateOrCancelFillOrKillAndPostOnly) {
+  // A post-only buy at the best ask would take: the venue refuses it.
+  auto book = Book();
+  const std::string ask = core::FormatDecimal(book->asks.front().price.mantissa(), 8, 0);
+  const HttpResult post_only = Place(fmt::format(
+      R"("side":"BUY","order_type":"LIMIT","quantity":"0.01","price":"{}","post_only":true)", ask));
+  EXPECT_EQ(post_only.status, 422) << post_only.body;
+  EXPECT_NE(post_only.body.find("VENUE_REJECTED"), std::string::npos) << post_only.body;
+  EXPECT_NE(post_only.body.find(param().post_only_refusal), std::string::npos) << post_only.body;
+
+  // FOK far below the market cannot fill: it expires with nothing done.
+  const HttpResult fok = Place(fmt::format(
+      R"("side":"BUY","order_type":"LIMIT","quantity":"0.01","price":"{}","time_in_force":"FOK")",
+      PriceFromBid(-30)));
+  ASSERT_EQ(fok.status, 201) << fok.body;
+  EXPECT_EQ(std::string_view(parser_.parse(fok.body)["status"]), "EXPIRED");
+
+  // IOC below the market: nothing to take, expires.
+  const HttpResult ioc = Place(fmt::format(
+      R"("side":"BUY","order_type":"LIMIT","quantity":"0.01","price":"{}","time_in_force":"IOC")",
+      PriceFromBid(-30)));
+  ASSERT_EQ(ioc.status, 201) << ioc.body;
+  EXPECT_EQ(std::string_view(parser_.parse(ioc.body)["status"]), "EXPIRED");
+  EXPECT_EQ(DaemonBalance(param().quote).second, 0);
+}
+
+TEST_P(OrdersTest, EveryRiskRefusalIsAnsweredAndNothingIsSent) {
+  const std::size_t sent_before = sim_->SandboxOrders().size();
+  auto refused = [&](const std::string& fields, int status, const char* code) {
+    const HttpResult answer = Place(fields);
+    EXPECT_EQ(answer.status, status) << fields << " → " << answer.body;
+    EXPECT_NE(answer.body.find(code), std::string::npos) << fields << " → " << answer.body;
+  };
+  auto book = Book();
+  const std::int64_t tick = book->rules->tick_size.mantissa();
+  const std::int64_t bid = book->bids.front().price.mantissa();
+  const std::string off_tick = core::FormatDecimal(bid - tick - tick / 2, 8, 0);
+  refused(fmt::format(R"("side":"BUY","order_type":"LIMIT","quantity":"0.01","price":"{}")",
+                      off_tick),
+          422, "INVALID_ORDER");
+  refused(R"("side":"BUY","order_type":"MARKET","quantity":"0.000001")", 422, "INVALID_ORDER");
+  refused(fmt::format(R"("side":"BUY","order_type":"LIMIT","quantity":"0.01","price":"{}")",
+                      core::FormatDecimal(bid + bid / 10 / tick * tick, 8, 0)),
+          422, "PRICE_COLLAR");
+  refused(R"("side":"BUY","order_type":"MARKET","quantity":"5")", 422, "LIMIT_EXCEEDED");
+  refused(R"("side":"SELL","order_type":"MARKET","quantity":"1000")", 422, "LIMIT_EXCEEDED");
+  ASSERT_TRUE(sim_->SetSandboxBalance(param().base, 0));
+  // The daemon still believes its own books: refresh them by a restart is issue 5; here the
+  // venue itself refuses once its balance is gone.
+  const HttpResult venue_refusal = Place(R"("side":"SELL","order_type":"MARKET","quantity":"0.01")");
+  EXPECT_EQ(venue_refusal.status, 422) << venue_refusal.body;
+  EXPECT_NE(venue_refusal.body.find("VENUE_REJECTED"), std::string::npos) << venue_refusal.body;
+
+  const HttpResult killed = Call(port_, "POST", "/api/trading/kill");
+  ASSERT_EQ(killed.status, 200) << killed.body;
+  refused(R"("side":"BUY","order_type":"MARKET","quantity":"0.01")", 422, "TRADING_HALTED");
+  EXPECT_EQ(sim_->SandboxOrders().size(), sent_before)
+      << "risk refusals never reach the venue (and the venue records no refused order)";
+  ASSERT_EQ(Call(port_, "POST", "/api/trading/resume").status, 200);
+  const HttpResult after = Place(R"("side":"BUY","order_type":"MARKET","quantity":"0.01")");
+  EXPECT_EQ(after.status, 201) << after.body;
+}
+
+TEST_P(OrdersTest, ABurstIsRateLimitedHereBeforeTheVenueRefusesAnything) {
+  // Far below the market, the smallest notional the venue takes: they all rest.
+  int accepted = 0, limited = 0, other = 0;
+  for (int i = 0; i < 70; ++i) {
+    const HttpResult answer =
+        Place(fmt::format(R"("side":"BUY","order_type":"LIMIT","quantity":"0.001","price":"{}")",
+                          PriceFromBid(-100)));
+    if (answer.status == 201) {
+      ++accepted;
+    } else if (answer.status == 429) {
+      ++limited;
+      EXPECT_NE(answer.body.find("RATE_LIMITED"), std::string::npos) << answer.body;
+      bool retry_after = false;
+      for (const auto& [name, value] : answer.headers) retry_after |= name == "Retry-After";
+      EXPECT_TRUE(retry_after);
+    } else {
+      ++other;
+      ADD_FAILURE() << answer.status << " " << answer.body;
+    }
+  }
+  EXPECT_GT(limited, 0) << "the burst was not limited";
+  EXPECT_GT(accepted, 0);
+  EXPECT_EQ(other, 0);
+  // The venue saw only what we let through, and never had to refuse for rate.
+  EXPECT_EQ(sim_->SandboxOrders().size(), static_cast<std::size_t>(accepted));
+  for (const sim::Order& order : sim_->SandboxOrders()) {
+    EXPECT_EQ(order.status, sim::OrderStatus::kNew);
+  }
+}
+
+TEST_P(OrdersTest, ATimeoutAfterTheVenueAcceptedIsUnknownThenResolvedByQuery) {
+  ASSERT_TRUE(sim_->InjectOrderFault(sim::OrderFault::kAcceptThenTimeout));
+  const HttpResult answer = Place(R"("side":"BUY","order_type":"MARKET","quantity":"0.01")");
+  ASSERT_EQ(answer.status, 201) << answer.body;
+  simdjson::dom::element order = parser_.parse(answer.body);
+  EXPECT_EQ(std::string_view(order["status"]), "UNKNOWN");
+  const std::string client_id{std::string_view(order["client_order_id"])};
+
+  ASSERT_TRUE(Eventually([&] { return StatusOf(client_id) == "FILLED"; })) << Status(client_id).body;
+  const auto venue_orders = VenueOrders(client_id);
+  ASSERT_EQ(venue_orders.size(), 1u) << "exactly one order at the venue";
+  simdjson::dom::element resolved = parser_.parse(Status(client_id).body);
+  EXPECT_EQ(resolved["fills"].get_array().size(), venue_orders[0].fills.size())
+      << "exactly the venue's fills, none twice";
+  EXPECT_TRUE(Eventually([&] {
+    return DaemonBalance(param().base).first == VenueTotal(param().base) &&
+           DaemonBalance(param().quote).first == VenueTotal(param().quote);
+  }));
+}
+
+TEST_P(OrdersTest, AServerErrorAfterAcceptanceIsUnknownThenResolved) {
+  ASSERT_TRUE(sim_->InjectOrderFault(sim::OrderFault::kAcceptThenFail));
+  const HttpResult answer =
+      Place(fmt::format(R"("side":"BUY","order_type":"LIMIT","quantity":"0.01","price":"{}")",
+                        PriceFromBid(-40)));
+  ASSERT_EQ(answer.status, 201) << answer.body;
+  const std::string client_id{std::string_view(parser_.parse(answer.body)["client_order_id"])};
+  EXPECT_EQ(std::string_view(parser_.parse(answer.body)["status"]), "UNKNOWN");
+  ASSERT_TRUE(Eventually([&] { return StatusOf(client_id) == "NEW"; })) << Status(client_id).body;
+  EXPECT_EQ(VenueOrders(client_id).size(), 1u);
+}
+
+TEST_P(OrdersTest, AServerErrorBeforeProcessingIsUnknownThenRejectedAsNeverReceived) {
+  ASSERT_TRUE(sim_->InjectOrderFault(sim::OrderFault::kServerError));
+  const HttpResult answer =
+      Place(fmt::format(R"("side":"BUY","order_type":"LIMIT","quantity":"0.01","price":"{}")",
+                        PriceFromBid(-40)));
+  ASSERT_EQ(answer.status, 201) << answer.body;
+  const std::string client_id{std::string_view(parser_.parse(answer.body)["client_order_id"])};
+  // Queried until the receive window (1 s) has passed, then trusted as never received.
+  ASSERT_TRUE(Eventually([&] { return StatusOf(client_id) == "REJECTED"; }, 10s))
+      << Status(client_id).body;
+  EXPECT_TRUE(VenueOrders(client_id).empty());
+  EXPECT_EQ(DaemonBalance(param().quote).second, 0);
+}
+
+TEST_P(OrdersTest, AVenueThrottleCoolsTheVenueDown) {
+  ASSERT_TRUE(sim_->InjectOrderFault(sim::OrderFault::kRateLimited, 1, 3s));
+  const HttpResult throttled = Place(R"("side":"BUY","order_type":"MARKET","quantity":"0.01")");
+  EXPECT_EQ(throttled.status, 422) << throttled.body;
+  EXPECT_NE(throttled.body.find("VENUE_REJECTED"), std::string::npos) << throttled.body;
+  const std::size_t at_venue = sim_->SandboxOrders().size();
+  // The cool-down holds the next order here, with the venue's Retry-After.
+  const HttpResult held = Place(R"("side":"BUY","order_type":"MARKET","quantity":"0.01")");
+  EXPECT_EQ(held.status, 429) << held.body;
+  EXPECT_EQ(sim_->SandboxOrders().size(), at_venue);
+  const HttpResult status = Call(port_, "POST", "/api/trading/status");
+  EXPECT_NE(status.body.find("\"cooling_down_until\":\"20"), std::string::npos) << status.body;
+}
+
+TEST_P(OrdersTest, RepeatedClientOrderIdReturnsTheSameOrder) {
+  const std::string fields =
+      R"("side":"BUY","order_type":"MARKET","quantity":"0.01","client_order_id":"00112233445566778899aabbccddeeff")";
+  const HttpResult first = Place(fields);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const HttpResult second = Place(fields);
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(std::string_view(parser_.parse(second.body)["client_order_id"]),
+            "00112233445566778899aabbccddeeff");
+  EXPECT_EQ(VenueOrders("00112233445566778899aabbccddeeff").size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Venues, OrdersTest,
+    ::testing::Values(OrderVenueCase{core::Venue::kBinance, "binance", "binance", "BTC-USDT",
+                                     "BTCUSDT", "BTC", "USDT", "",
+                                     "Order would immediately match and take.", true}),
+    [](const ::testing::TestParamInfo<OrderVenueCase>& param_info) {
+      return param_info.param.test_name;
+    });
+
+}  // namespace
+}  // namespace tradingd

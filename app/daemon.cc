@@ -274,7 +274,10 @@ core::Status Daemon::Start() {
                                                                core::VenueName(venue->venue),
                                                                gateway.status().message()));
     }
-    if (*gateway == nullptr) continue;  // market data only
+    if (*gateway == nullptr) {  // no keys: market data only, and /status says so
+      p.orders->SetGateway(venue->venue, nullptr, core::KeyState::kMissing);
+      continue;
+    }
     p.orders->SetGateway(venue->venue, gateway->get(), core::KeyState::kUnchecked);
     p.gateways[venue->venue] = std::move(*gateway);
   }

@@ -10,10 +10,14 @@
 #include "feeds/bybit/bybit_feed.h"
 #include "feeds/capture/capture_reader.h"
 #include "feeds/coinbase/coinbase_feed.h"
-#include "gateways/binance/binance_gateway.h"
 #include "feeds/common/venue_feed.h"
 #include "feeds/kraken/kraken_feed.h"
 #include "feeds/okx/okx_feed.h"
+#include "gateways/binance/binance_gateway.h"
+#include "gateways/coinbase/coinbase_gateway.h"
+#include "gateways/kraken/kraken_gateway.h"
+#include "gateways/okx/okx_gateway.h"
+#include "net/url.h"
 #include "sim/binance/binance_sim.h"
 #include "sim/bybit/bybit_sim.h"
 #include "sim/coinbase/coinbase_sim.h"
@@ -274,6 +278,15 @@ core::Result<std::unique_ptr<feeds::MarketDataFeed>> MakeFeed(
       io, std::move(options), std::move(protocol), registry, sink));
 }
 
+// What Coinbase Advanced Trade's JWT names as the host of `rest_url`: "api.coinbase.com", or
+// "127.0.0.1:PORT" for a sandbox venue (the port only when it is not the scheme's default).
+std::string AdvancedTradeHost(const std::string& rest_url) {
+  auto url = net::Url::Parse(rest_url);
+  if (!url.ok()) return "api.coinbase.com";
+  const bool default_port = url->port == (url->tls() ? 443 : 80);
+  return default_port ? url->host : fmt::format("{}:{}", url->host, url->port);
+}
+
 core::Result<std::unique_ptr<gateways::RestGateway>> MakeGateway(
     boost::asio::io_context& io, Mode mode, const VenueConfig& venue,
     const std::optional<sim::SandboxKeys>& sandbox_keys, const core::SymbolRegistry& registry,
@@ -295,6 +308,23 @@ core::Result<std::unique_ptr<gateways::RestGateway>> MakeGateway(
     case core::Venue::kBinance:
       protocol = gateways::binance::MakeBinanceOrderProtocol(
           {keys.api_key, keys.api_secret, venue.recv_window});
+      break;
+    case core::Venue::kKraken:
+      protocol = gateways::kraken::MakeKrakenOrderProtocol({keys.api_key, keys.api_secret});
+      break;
+    case core::Venue::kOkx:
+      protocol = gateways::okx::MakeOkxOrderProtocol(
+          {keys.api_key, keys.api_secret, keys.passphrase, /*demo_trading=*/false, venue.recv_window});
+      break;
+    case core::Venue::kCoinbase:
+      if (IsAdvancedTrade(venue)) {
+        // CDP keys: the key name and the EC private key (PEM) take the key and secret's places.
+        protocol = gateways::coinbase::MakeCoinbaseAdvancedTradeOrderProtocol(
+            {keys.api_key, keys.api_secret, AdvancedTradeHost(venue.rest_url)});
+      } else {
+        protocol = gateways::coinbase::MakeCoinbaseExchangeOrderProtocol(
+            {keys.api_key, keys.api_secret, keys.passphrase});
+      }
       break;
     default:
       break;  // order entry for the other venues is not built yet: market data only

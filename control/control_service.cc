@@ -204,8 +204,9 @@ void WriteGateway(core::JsonWriter& w, const engine::EngineStats* stats, core::V
     return;
   }
   const bool ready = account->keys == core::KeyState::kValid && account->balances_loaded;
-  w.Key("state").String(ready ? "READY"
+  w.Key("state").String(ready                                       ? "READY"
                         : account->keys == core::KeyState::kRefused ? "KEYS_REFUSED"
+                        : account->keys == core::KeyState::kMissing ? "NO_KEYS"
                                                                     : "STARTING");
   w.Key("keys").String(core::KeyStateName(account->keys));
   w.Key("balances_loaded").Bool(account->balances_loaded);

@@ -11,6 +11,9 @@
 // Thread contract: called on the engine thread; every method returns at once (no I/O in the call)
 // and may be called from any thread.
 
+#include <optional>
+#include <string>
+
 #include "core/orders.h"
 #include "core/venue.h"
 
@@ -30,6 +33,11 @@ class GatewayPort {
   // Whether the venue takes stop and take-profit orders itself. When it does not, the engine holds
   // them and sends a MARKET or LIMIT order when the live price reaches the stop.
   virtual bool NativeStops() const { return false; }
+  // Why the venue cannot take `order` as asked (a time in force or flag it does not have), or
+  // nullopt. The engine refuses such an order with INVALID_ORDER before risk.
+  virtual std::optional<std::string> Unsupported(const OrderSpec& /*order*/) const {
+    return std::nullopt;
+  }
 };
 
 }  // namespace tradingd::core

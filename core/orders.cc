@@ -147,6 +147,10 @@ std::optional<ClientOrderId> ClientOrderId::Parse(std::string_view text) {
 
 ClientOrderId ClientOrderId::FromBits(std::uint64_t high, std::uint64_t low) {
   static constexpr char kHex[] = "0123456789abcdef";
+  // Shaped as a random (version 4, variant 1) UUID without dashes: Coinbase Exchange ignores a
+  // client_oid that is not one, and the other venues take any 32 hex characters.
+  high = (high & ~(0xFULL << 12)) | (0x4ULL << 12);
+  low = (low & ~(0x3ULL << 62)) | (0x2ULL << 62);
   ClientOrderId id;
   for (int i = 0; i < 16; ++i) {
     id.text_[i] = kHex[(high >> (60 - 4 * i)) & 0xF];

@@ -110,7 +110,7 @@ class ClientOrderId {
   ClientOrderId() = default;
   // Only the exact form: 32 characters of [0-9a-f].
   static std::optional<ClientOrderId> Parse(std::string_view text);
-  // From 128 random bits.
+  // From random bits, shaped as a version-4 UUID (122 of the bits are kept).
   static ClientOrderId FromBits(std::uint64_t high, std::uint64_t low);
   std::string_view view() const { return std::string_view(text_.data(), size_); }
   bool empty() const { return size_ == 0; }

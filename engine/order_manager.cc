@@ -80,6 +80,9 @@ struct OrderManager::Order {
   // A stop the engine holds for a venue without native stops: nothing is at the venue until the
   // live price reaches stop_price; then the order is sent as MARKET or LIMIT.
   bool held = false;
+  // The venue ended the order by a cancel whose answer did not say how much had filled: one query
+  // still asks, so a fill that landed just before the cancel is not missed.
+  bool final_check = false;
 };
 
 OrderManager::OrderManager(const core::SymbolRegistry& registry, const core::Clock& clock,
@@ -190,7 +193,8 @@ CommandResult OrderManager::Place(const PlaceOrder& command,
   Account& account = AccountOf(venue);
   if (account.port == nullptr) {
     return Error("VENUE_UNAVAILABLE", 503,
-                 fmt::format("{} has no API keys configured: orders cannot be sent",
+                 fmt::format("{} has no API keys configured (or no order entry): orders cannot "
+                             "be sent",
                              core::VenueName(venue)));
   }
   if (account.keys == core::KeyState::kRefused) {
@@ -202,6 +206,8 @@ CommandResult OrderManager::Place(const PlaceOrder& command,
     return Error("VENUE_UNAVAILABLE", 503,
                  fmt::format("{} balances are not loaded yet", core::VenueName(venue)), 1);
   }
+
+  if (auto why = account.port->Unsupported(spec)) return Error("INVALID_ORDER", 422, *why);
 
   const risk::MarketContext market = market_.Market(spec.instrument);
   const risk::AccountContext account_context = AccountFor(spec, instrument);
@@ -449,6 +455,12 @@ void OrderManager::OnOrderUpdate(const core::OrderUpdate& update) {
   }
 
   core::OrderStatus status = update.status;
+  if (update.source == core::UpdateSource::kQuery) order.final_check = false;
+  if (update.source == core::UpdateSource::kQuery && update.not_found && core::IsFinal(order.status)) {
+    // A venue may forget a cancelled order that never filled (Coinbase): nothing more to learn.
+    MaybeUnwatch(order);
+    return;
+  }
   if (update.source == core::UpdateSource::kQuery && update.not_found) {
     const std::int64_t window = options_.recv_window.count() * kNsPerMs + kNotFoundMarginNs;
     if (order.status == core::OrderStatus::kUnknown && now - order.sent_mono_ns > window) {
@@ -472,17 +484,21 @@ void OrderManager::OnOrderUpdate(const core::OrderUpdate& update) {
     Answer(order);
     return;
   }
+  if (update.source == core::UpdateSource::kCancel && core::IsFinal(status) && !update.has_filled &&
+      !core::IsFinal(order.status)) {
+    order.final_check = true;
+  }
   if (Progress(status) >= Progress(order.status) || order.status == core::OrderStatus::kUnknown) {
     Transition(order, status);
   }
-  // The venue has fills we have not seen: fetch them.
-  if (order.venue_filled > order.filled && order.next_query_mono_ns == 0) {
+  // The venue has fills we have not seen, or may have: fetch them.
+  if (order.final_check || (order.venue_filled > order.filled && order.next_query_mono_ns == 0)) {
     order.next_query_mono_ns = now;
   } else if (!core::IsFinal(order.status)) {
     order.next_query_mono_ns =
         options_.poll_interval.count() > 0 ? now + options_.poll_interval.count() * kNsPerMs : 0;
-  } else if (order.venue_filled <= order.filled) {
-    order.next_query_mono_ns = 0;
+  } else {
+    MaybeUnwatch(order);
   }
   Answer(order);
 }
@@ -500,14 +516,28 @@ void OrderManager::FinishOrder(Order& order) {
   if (!order.open) return;
   order.open = false;
   order.cancel_wanted = false;
-  if (order.venue_filled <= order.filled) watched_.erase(&order);
+  MaybeUnwatch(order);
   finished_.push_back(order.client_id);
-  while (finished_.size() > options_.max_finished_orders) {
-    auto it = orders_.find(finished_.front());
+  // Trim the oldest finished orders; one still owed fills (or a last check) goes to the back.
+  for (std::size_t guard = finished_.size(); finished_.size() > options_.max_finished_orders &&
+                                             guard > 0;
+       --guard) {
+    std::string id = std::move(finished_.front());
     finished_.pop_front();
-    // An order still owed fills stays until they arrive.
-    if (it != orders_.end() && watched_.count(it->second.get()) == 0) orders_.erase(it);
+    auto it = orders_.find(id);
+    if (it == orders_.end()) continue;
+    if (watched_.count(it->second.get()) == 0) {
+      orders_.erase(it);
+    } else {
+      finished_.push_back(std::move(id));
+    }
   }
+}
+
+void OrderManager::MaybeUnwatch(Order& order) {
+  if (order.open || order.venue_filled > order.filled || order.final_check) return;
+  order.next_query_mono_ns = 0;
+  watched_.erase(&order);
 }
 
 void OrderManager::Answer(Order& order) {
@@ -543,7 +573,7 @@ void OrderManager::OnFill(const core::Fill& fill) {
   order.fills.push_back(fill);
   order.updated_ns = clock_.NowNs();
   if (order.venue_filled < order.filled) order.venue_filled = order.filled;
-  if (!order.open && order.venue_filled <= order.filled) watched_.erase(&order);
+  MaybeUnwatch(order);
 
   AssetBalance& base = BalanceOf(order.venue, instrument.base);
   AssetBalance& quote_balance = BalanceOf(order.venue, instrument.quote);

@@ -144,6 +144,8 @@ class OrderManager {
   void Trigger(Order& order);
   void Answer(Order& order);
   void FinishOrder(Order& order);
+  // Stops walking a finished order once nothing more is owed (fills, a last check).
+  void MaybeUnwatch(Order& order);
   OrderView View(const Order& order) const;
   core::ClientOrderId NewClientOrderId();
   std::int64_t NowMono() const;

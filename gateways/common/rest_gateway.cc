@@ -31,7 +31,8 @@ class RestGateway::Impl : public std::enable_shared_from_this<Impl> {
         sink_(sink),
         clock_(clock),
         orders_http_(io, options_.http),
-        queries_http_(io, options_.http),
+        queries_http_storage_(io, options_.http),
+        queries_http_(protocol_->one_connection() ? orders_http_ : queries_http_storage_),
         backlog_timer_(io),
         balance_timer_(io),
         balance_backoff_(options_.balance_retry_min) {
@@ -103,7 +104,7 @@ class RestGateway::Impl : public std::enable_shared_from_this<Impl> {
   void Stop() {
     if (stopped_) return;
     orders_http_.Stop();
-    queries_http_.Stop();
+    queries_http_storage_.Stop();
     stopped_ = true;
     backlog_timer_.cancel();
     balance_timer_.cancel();
@@ -297,7 +298,8 @@ class RestGateway::Impl : public std::enable_shared_from_this<Impl> {
   core::EventSink& sink_;
   const core::Clock& clock_;
   net::HttpClient orders_http_;
-  net::HttpClient queries_http_;
+  net::HttpClient queries_http_storage_;
+  net::HttpClient& queries_http_;  // queries_http_storage_, or orders_http_ for one_connection()
   boost::asio::steady_timer backlog_timer_;
   boost::asio::steady_timer balance_timer_;
   std::chrono::milliseconds balance_backoff_;
@@ -314,8 +316,12 @@ RestGateway::RestGateway(boost::asio::io_context& io, RestGatewayOptions options
                          std::unique_ptr<OrderProtocol> protocol,
                          const core::SymbolRegistry& registry, core::EventSink& sink,
                          const core::Clock& clock)
-    : native_stops_(protocol->native_stops()) {
+    : native_stops_(protocol->native_stops()), protocol_view_(protocol.get()) {
   impl_ = std::make_shared<Impl>(io, std::move(options), std::move(protocol), registry, sink, clock);
+}
+
+std::optional<std::string> RestGateway::Unsupported(const core::OrderSpec& order) const {
+  return protocol_view_->Unsupported(order);
 }
 
 RestGateway::~RestGateway() = default;

@@ -63,6 +63,14 @@ class OrderProtocol {
   // Whether PlaceRequest can send the four stop and take-profit types (else the engine holds them;
   // the gateway refuses one that arrives anyway, rather than send it as something else).
   virtual bool native_stops() const { return false; }
+  // An order the venue has no exact form for (Kraken has no FOK), and why; the engine refuses it
+  // before risk. Called from the engine thread: a pure function of the order.
+  virtual std::optional<std::string> Unsupported(const core::OrderSpec& /*order*/) const {
+    return std::nullopt;
+  }
+  // The venue needs its signed requests in nonce order (Kraken): then every request goes over one
+  // connection, in order, instead of orders and queries over two.
+  virtual bool one_connection() const { return false; }
 
   virtual net::HttpClientRequest PlaceRequest(const core::OrderSpec& order,
                                               const core::Instrument& instrument,
@@ -117,6 +125,7 @@ class RestGateway final : public core::GatewayPort {
   void Query(const core::OrderRef& order) override;
   void FetchBalances() override;
   bool NativeStops() const override { return native_stops_; }
+  std::optional<std::string> Unsupported(const core::OrderSpec& order) const override;
 
   // Any thread: fails what is in flight (their answers become UNKNOWN / refused) and stops timers.
   void Stop();
@@ -125,6 +134,7 @@ class RestGateway final : public core::GatewayPort {
   class Impl;
   std::shared_ptr<Impl> impl_;
   bool native_stops_ = false;
+  const OrderProtocol* protocol_view_ = nullptr;  // for Unsupported (pure) from other threads
 };
 
 }  // namespace tradingd::gateways

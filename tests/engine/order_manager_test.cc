@@ -32,7 +32,12 @@ std::int64_t Units(std::string_view text, int scale = 8) {
 class FakeGateway final : public core::GatewayPort {
  public:
   bool NativeStops() const override { return native_stops; }
+  std::optional<std::string> Unsupported(const core::OrderSpec& order) const override {
+    if (order.time_in_force == core::TimeInForce::kFok && !fok) return std::string("no FOK here");
+    return std::nullopt;
+  }
   bool native_stops = false;
+  bool fok = true;
   void Place(const core::Approved<core::OrderSpec>& order) override { placed.push_back(order.order()); }
   void Cancel(const core::OrderRef& order) override { cancels.push_back(order); }
   void Query(const core::OrderRef& order) override { queries.push_back(order); }
@@ -384,6 +389,32 @@ TEST_F(OrderManagerTest, CancelWaitsForTheVenueAndARefusedCancelQueriesTheOrder)
   EXPECT_EQ(std::get<CommandError>(*missing).code, "NOT_FOUND");
 }
 
+TEST_F(OrderManagerTest, ACancelThatDoesNotSayWhatFilledIsCheckedOnceByQuery) {
+  LoadBalances("1000", "0");
+  Run(PlaceOrder{Limit(core::Side::kBuy, "0.01", "50000"), false});
+  const core::OrderSpec sent = gateway_.placed.back();
+  orders_->OnOrderUpdate(Update(sent, OrderStatus::kNew));
+  Run(CancelOrder{core::Venue::kBinance, sent.client_order_id, {}});
+  orders_->OnOrderUpdate(Update(sent, OrderStatus::kCanceled, core::UpdateSource::kCancel));
+  orders_->OnTimer(clock_.MonotonicNs());
+  ASSERT_EQ(gateway_.queries.size(), 1u) << "one last query for fills the cancel did not report";
+  // The venue had filled part just before the cancel.
+  core::OrderUpdate answer = Update(sent, OrderStatus::kCanceled, core::UpdateSource::kQuery);
+  answer.has_filled = true;
+  answer.filled_quantity = Quantity::FromMantissa(Units("0.004"));
+  orders_->OnOrderUpdate(answer);
+  clock_.Advance(600 * kMs);
+  orders_->OnTimer(clock_.MonotonicNs());
+  ASSERT_EQ(gateway_.queries.size(), 2u) << "fills owed: queried for them";
+  orders_->OnFill(MakeFill(sent, "late", "50000", "0.004", "0", "BTC"));
+  orders_->OnOrderUpdate(answer);
+  clock_.Advance(5000 * kMs);
+  orders_->OnTimer(clock_.MonotonicNs());
+  EXPECT_EQ(gateway_.queries.size(), 2u) << "nothing more owed";
+  EXPECT_EQ(orders_->Find(sent.client_order_id)->status, OrderStatus::kCanceled);
+  EXPECT_EQ(Balance("BTC").free.mantissa(), Units("0.004"));
+}
+
 TEST_F(OrderManagerTest, KillHaltsCancelsEveryOpenOrderAndResumeReopens) {
   LoadBalances("10000", "1");
   Run(PlaceOrder{Limit(core::Side::kBuy, "0.01", "50000"), false});
@@ -490,6 +521,18 @@ TEST_F(OrderManagerTest, TakeProfitBuyFiresWhenThePriceFallsAndHeldStopsCancelLo
   ASSERT_EQ(gateway_.placed.size(), 1u) << "only the one still held";
   EXPECT_EQ(gateway_.placed[0].type, core::OrderType::kMarket);
   EXPECT_EQ(gateway_.placed[0].client_order_id, std::get<OrderResult>(*first).order.client_order_id);
+}
+
+TEST_F(OrderManagerTest, AnOrderTheVenueHasNoFormForIsRefusedBeforeRisk) {
+  gateway_.fok = false;
+  LoadBalances("1000", "0");
+  core::OrderSpec fok = Limit(core::Side::kBuy, "0.01", "50000");
+  fok.time_in_force = core::TimeInForce::kFok;
+  auto refused = Run(PlaceOrder{fok, false});
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(std::get<CommandError>(*refused).code, "INVALID_ORDER");
+  EXPECT_EQ(std::get<CommandError>(*refused).message, "no FOK here");
+  EXPECT_TRUE(gateway_.placed.empty());
 }
 
 TEST_F(OrderManagerTest, NativeStopsGoStraightToTheVenue) {

@@ -42,6 +42,12 @@ struct OrderVenueCase {
   const char* post_only_refusal;
   // The venue charges fees in the asset received (Binance) rather than the quote (Coinbase).
   bool fee_in_received_asset;
+  // The environment variables of the venue's key and secret.
+  const char* key_env;
+  const char* secret_env;
+  // A key and secret in the venue's format that its sandbox does not know.
+  const char* foreign_key;
+  const char* foreign_secret;
 };
 
 void PrintTo(const OrderVenueCase& c, std::ostream* os) { *os << c.test_name; }
@@ -451,11 +457,57 @@ TEST_P(OrdersTest, RepeatedClientOrderIdReturnsTheSameOrder) {
   EXPECT_EQ(VenueOrders("00112233445566778899aabbccddeeff").size(), 1u);
 }
 
+TEST_P(OrdersTest, RefusedKeysAreShownOnStatusAndOrdersAreNotSent) {
+  TearDown();
+  ::setenv(param().key_env, param().foreign_key, 1);
+  ::setenv(param().secret_env, param().foreign_secret, 1);
+  state_dir_ = std::filesystem::temp_directory_path() / fmt::format("tradingd-keys-{}", ::getpid());
+  const std::string text = fmt::format(R"(
+mode = "sandbox"
+[server]
+listen = "127.0.0.1:0"
+[state]
+dir = "{}"
+[log]
+level = "error"
+[venues.{}]
+enabled = true
+instruments = ["{}"]
+{}
+)",
+                                       state_dir_.string(), param().name, param().instrument, param().options);
+  auto config = app::ParseConfig(text, "keys.toml", app::ProcessEnvironment());
+  ::unsetenv(param().key_env);
+  ::unsetenv(param().secret_env);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  daemon_ = std::make_unique<app::Daemon>(*config);
+  ASSERT_TRUE(daemon_->Start().ok());
+  port_ = daemon_->control_port();
+  ASSERT_TRUE(Eventually([&] {
+    return Call(port_, "POST", "/api/trading/status").body.find("\"state\":\"KEYS_REFUSED\"") !=
+           std::string::npos;
+  })) << Call(port_, "POST", "/api/trading/status").body;
+  const std::string status = Call(port_, "POST", "/api/trading/status").body;
+  EXPECT_NE(status.find("\"keys\":\"refused\""), std::string::npos) << status;
+  EXPECT_EQ(status.find(param().foreign_secret), std::string::npos) << "no secret in /status";
+  ASSERT_TRUE(Eventually([&] {
+    auto book = daemon_->snapshots().Book(0);
+    return book && book->state == core::BookState::kLive;
+  }));
+  const HttpResult order = Place(R"("side":"BUY","order_type":"MARKET","quantity":"0.01")");
+  EXPECT_EQ(order.status, 503) << order.body;
+  EXPECT_NE(order.body.find("VENUE_UNAVAILABLE"), std::string::npos) << order.body;
+  EXPECT_TRUE(daemon_->venue_sim(param().venue)->SandboxOrders().empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Venues, OrdersTest,
     ::testing::Values(OrderVenueCase{core::Venue::kBinance, "binance", "binance", "BTC-USDT",
                                      "BTCUSDT", "BTC", "USDT", "",
-                                     "Order would immediately match and take.", true}),
+                                     "Order would immediately match and take.", true,
+                                     "BINANCE_API_KEY", "BINANCE_API_SECRET",
+                                     "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
+                                     "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"}),
     [](const ::testing::TestParamInfo<OrderVenueCase>& param_info) {
       return param_info.param.test_name;
     });

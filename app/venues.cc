@@ -14,6 +14,7 @@
 #include "feeds/kraken/kraken_feed.h"
 #include "feeds/okx/okx_feed.h"
 #include "gateways/binance/binance_gateway.h"
+#include "gateways/bybit/bybit_gateway.h"
 #include "gateways/coinbase/coinbase_gateway.h"
 #include "gateways/kraken/kraken_gateway.h"
 #include "gateways/okx/okx_gateway.h"
@@ -319,15 +320,25 @@ core::Result<std::unique_ptr<gateways::RestGateway>> MakeGateway(
     case core::Venue::kCoinbase:
       if (IsAdvancedTrade(venue)) {
         // CDP keys: the key name and the EC private key (PEM) take the key and secret's places.
+        // The sandbox venue plays api.coinbase.com, so its tokens name that host.
         protocol = gateways::coinbase::MakeCoinbaseAdvancedTradeOrderProtocol(
-            {keys.api_key, keys.api_secret, AdvancedTradeHost(venue.rest_url)});
+            {keys.api_key, keys.api_secret,
+             mode == Mode::kSandbox ? std::string("api.coinbase.com")
+                                    : AdvancedTradeHost(venue.rest_url)});
       } else {
         protocol = gateways::coinbase::MakeCoinbaseExchangeOrderProtocol(
             {keys.api_key, keys.api_secret, keys.passphrase});
       }
       break;
+    case core::Venue::kBybit:
+      // Order entry is spot's; a linear venue serves market data only.
+      if (feeds::bybit::CategoryOfUrl(venue.ws_url) == feeds::bybit::BybitCategory::kSpot) {
+        protocol = gateways::bybit::MakeBybitOrderProtocol(
+            {keys.api_key, keys.api_secret, venue.recv_window, "spot"});
+      }
+      break;
     default:
-      break;  // order entry for the other venues is not built yet: market data only
+      break;  // Binance USD-M futures: market data only
   }
   if (!protocol.ok()) return protocol.status();
   if (*protocol == nullptr) return std::unique_ptr<gateways::RestGateway>();

@@ -181,7 +181,7 @@ struct OrderUpdate {
   Quantity filled_quantity;  // cumulative, when the venue says (has_filled)
   bool has_filled = false;
   Amount filled_notional;    // cumulative quote amount, when the venue says
-  ShortText<24> venue_code;
+  ShortText<40> venue_code;  // Coinbase's reasons run to 30 characters
   ShortText<160> message;
   TimestampNs venue_time_ns = 0;
   TimestampNs receive_time_ns = 0;
@@ -198,6 +198,10 @@ struct Fill {
   Quantity quantity;
   Amount fee;
   ShortText<24> fee_asset;  // canonical asset name
+  // The quote amount the venue moved for this fill, when it says (Kraken "cost"): balances follow
+  // the venue's own rounding then, rather than price × quantity.
+  Amount quote_amount;
+  bool has_quote_amount = false;
   bool maker = false;
   TimestampNs venue_time_ns = 0;
 };

@@ -438,6 +438,7 @@ void OrderManager::OnOrderUpdate(const core::OrderUpdate& update) {
   if (update.has_filled && update.filled_quantity > order.venue_filled) {
     order.venue_filled = update.filled_quantity;
   }
+  ReconcileNotional(order, update);
 
   if (update.source == core::UpdateSource::kCancel && update.cancel_refused) {
     // The venue would not cancel: it knows better what the order is. Ask it.
@@ -534,6 +535,21 @@ void OrderManager::FinishOrder(Order& order) {
   }
 }
 
+void OrderManager::ReconcileNotional(Order& order, const core::OrderUpdate& update) {
+  // The venue's cumulative quote amount for exactly the fills we hold is what it booked; ours is
+  // price × quantity per fill, which differs by its rounding (sub-unit decimals on Coinbase).
+  if (!update.has_filled || update.filled_quantity != order.filled || order.filled.is_zero() ||
+      update.filled_notional.mantissa() <= 0 || update.filled_notional == order.filled_notional) {
+    return;
+  }
+  const core::Amount difference = update.filled_notional - order.filled_notional;
+  const core::Instrument& instrument = registry_.Get(order.spec.instrument);
+  AssetBalance& quote = BalanceOf(order.venue, instrument.quote);
+  quote.total = order.spec.side == core::Side::kBuy ? quote.total - difference
+                                                    : quote.total + difference;
+  order.filled_notional = update.filled_notional;
+}
+
 void OrderManager::MaybeUnwatch(Order& order) {
   if (order.open || order.venue_filled > order.filled || order.final_check) return;
   order.next_query_mono_ns = 0;
@@ -566,7 +582,7 @@ void OrderManager::OnFill(const core::Fill& fill) {
   const std::optional<core::Amount> notional =
       core::Notional(fill.price, instrument.price_scale, fill.quantity, instrument.quantity_scale);
   const core::Amount quantity = core::QuantityAsAmount(fill.quantity, instrument.quantity_scale);
-  const core::Amount quote = notional.value_or(core::Amount());
+  const core::Amount quote = fill.has_quote_amount ? fill.quote_amount : notional.value_or(core::Amount());
 
   order.filled = order.filled + fill.quantity;
   order.filled_notional = order.filled_notional + quote;

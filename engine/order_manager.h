@@ -144,6 +144,8 @@ class OrderManager {
   void Trigger(Order& order);
   void Answer(Order& order);
   void FinishOrder(Order& order);
+  // Moves the quote balance to the venue's own quote amount for the order's fills, when it says.
+  void ReconcileNotional(Order& order, const core::OrderUpdate& update);
   // Stops walking a finished order once nothing more is owed (fills, a last check).
   void MaybeUnwatch(Order& order);
   OrderView View(const Order& order) const;

@@ -411,6 +411,14 @@ void RateLimiter::OnReport(const core::RateLimitReport& report, std::int64_t now
                                                ? std::chrono::milliseconds(report.retry_after_ms)
                                                : state.default_retry_after;
     state.cooling_until_ns = std::max(state.cooling_until_ns, now_ns + wait.count() * kNsPerMs);
+    // A venue that throttles with a decaying counter (Kraken) has it full: ours is set full too,
+    // so that after the cool-down requests come at the decay rate instead of in a burst that the
+    // venue refuses again.
+    for (WindowState& window : state.windows) {
+      if (window.config.kind != RateWindow::Kind::kDecaying) continue;
+      window.counter = static_cast<double>(window.config.limit);
+      window.decayed_at_ns = now_ns;
+    }
   }
   // Binance's counters cover requests we never saw (other processes on the IP or account), so a
   // higher count replaces ours; a lower one is ignored (the venue's window may be aligned

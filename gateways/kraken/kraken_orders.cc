@@ -601,7 +601,12 @@ core::Status ParseTrades(std::string_view body, const core::Instrument& instrume
     }
     if (price <= 0 || volume <= 0) return Bad("a trade with a non-positive price or vol");
     if (!ReadAmount(obj, "fee", &fee, &status) && !status.ok()) return status;
+    std::int64_t cost = 0;
+    const bool has_cost = ReadAmount(obj, "cost", &cost, &status);
+    if (!status.ok()) return status;
     core::Fill fill;
+    fill.quote_amount = core::Amount::FromMantissa(cost);
+    fill.has_quote_amount = has_cost;
     if (!ReadSeconds(obj, "time", &fill.venue_time_ns, &status) && !status.ok()) return status;
     element maker;
     if (obj["maker"].get(maker) == simdjson::SUCCESS &&

@@ -538,8 +538,14 @@ class BybitSession final : public StreamSession {
 
 class BybitDialect final : public StreamDialect {
  public:
-  explicit BybitDialect(Category category)
-      : category_(category), ws_path_("/v5/public/" + std::string(CategoryName(category))) {}
+  BybitDialect(Category category, BybitDialectOptions options)
+      : category_(category),
+        ws_path_("/v5/public/" + std::string(CategoryName(category))),
+        clock_(options.clock),
+        order_options_(std::move(options.orders)) {
+    // Only spot takes orders in the sandbox.
+    if (category_ == Category::kSpot) orders_ = std::make_unique<BybitOrderEntry>(order_options_);
+  }
 
   std::string_view venue_name() const override { return "bybit"; }
   std::string ws_path() const override { return ws_path_; }
@@ -547,16 +553,23 @@ class BybitDialect final : public StreamDialect {
 
   std::unique_ptr<StreamSession> NewSession(std::string_view /*target*/,
                                             const StreamMarket& market) override {
+    market_ = &market;
     return std::make_unique<BybitSession>(category_, UuidText(kConnIdSeed + ++connections_),
                                           market);
   }
 
   net::ServerResponse HandleRest(const net::ServerRequest& request,
                                  const StreamMarket& market) override {
+    market_ = &market;
     const std::int64_t now_ns = market.now_ns();
     const std::int64_t now_ms = now_ns / 1'000'000;
     net::ServerResponse response;
     const std::string_view path = request.Path();
+    if (!orders_ && BybitOrderEntry::Handles(path)) {
+      // A category without order entry has no sandbox keys: every key is unknown.
+      response.body = RestErrorBody(10003, "API key is invalid.", now_ms);
+      return response;
+    }
     if (request.method != "GET" ||
         (path != "/v5/market/instruments-info" && path != "/v5/market/time")) {
       response.status = 404;
@@ -605,10 +618,50 @@ class BybitDialect final : public StreamDialect {
   bool can_skip_update() const override { return true; }
   bool has_sequence_reset() const override { return true; }
 
+  // ---- order entry (spot) ----
+
+  std::optional<StreamOrderEntry> order_entry() const override {
+    if (!orders_) return std::nullopt;
+    return BybitStreamOrderEntry(order_options_);
+  }
+  bool IsOrderEntry(const net::ServerRequest& request) const override {
+    return orders_ != nullptr && BybitOrderEntry::Handles(request.Path());
+  }
+  net::ServerResponse HandleOrderEntry(const net::ServerRequest& request,
+                                       StreamOrders& orders) override {
+    market_ = &orders.market();
+    if (!orders_) return HandleRest(request, orders.market());
+    return orders_->Handle(request, orders);
+  }
+  net::ServerResponse RateLimitedAnswer(const net::ServerRequest& request,
+                                        std::chrono::seconds retry_after,
+                                        bool /*banned*/) const override {
+    // Bybit's API rate limit has no ban: more requests get the same refusal until it resets.
+    if (!orders_) return StreamDialect::RateLimitedAnswer(request, retry_after, true);
+    return orders_->RateLimitedAnswer(request, NowMs(), retry_after);
+  }
+  net::ServerResponse ServerErrorAnswer(const net::ServerRequest& request) const override {
+    if (!orders_) return StreamDialect::ServerErrorAnswer(request);
+    return orders_->ServerErrorAnswer(NowMs());
+  }
+  void OnOrderEvent(const OrderEvent& event) override {
+    if (orders_) orders_->OnOrderEvent(event);
+  }
+
  private:
+  std::int64_t NowMs() const {
+    if (clock_ != nullptr) return clock_->NowNs() / 1'000'000;
+    if (market_ != nullptr) return market_->now_ns() / 1'000'000;
+    return core::SystemClock::Instance().NowNs() / 1'000'000;
+  }
+
   const Category category_;
   const std::string ws_path_;
   std::uint64_t connections_ = 0;
+  const core::Clock* const clock_;
+  const BybitOrderEntryOptions order_options_;
+  std::unique_ptr<BybitOrderEntry> orders_;  // spot only
+  const StreamMarket* market_ = nullptr;     // the sim's, once a call has shown it
 };
 
 SymbolSpec Spec(std::string symbol, std::string base, std::int64_t tick, std::int64_t lot,
@@ -651,7 +704,7 @@ std::vector<SymbolSpec> DefaultBybitSymbols(std::string_view category) {
 std::unique_ptr<StreamDialect> MakeBybitDialect(BybitDialectOptions options) {
   const auto category = ParseCategory(options.category);
   if (!category) return nullptr;
-  return std::make_unique<BybitDialect>(*category);
+  return std::make_unique<BybitDialect>(*category, std::move(options));
 }
 
 }  // namespace tradingd::sim::bybit

@@ -1,7 +1,8 @@
 #pragma once
-// The sandbox Bybit v5 public venue, one category per sim: a StreamDialect for StreamSim
+// The sandbox Bybit v5 venue, one category per sim: a StreamDialect for StreamSim
 // (sim/common/stream_sim.h) that serves ws://<host>/v5/public/<category> and GET
-// /v5/market/instruments-info, /v5/market/time.
+// /v5/market/instruments-info, /v5/market/time; on spot also the signed order entry of
+// bybit_orders_sim.h (create, cancel, realtime, history, execution/list, wallet-balance).
 //
 // WebSocket: {"op":"subscribe"|"unsubscribe","args":[topics],"req_id":..} with topics
 // orderbook.{1,50,200,1000}.<symbol>, publicTrade.<symbol>, tickers.<symbol>; {"op":"ping"} →
@@ -30,6 +31,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/clock.h"
+#include "sim/bybit/bybit_orders_sim.h"
 #include "sim/common/stream_sim.h"
 
 namespace tradingd::sim::bybit {
@@ -45,6 +48,13 @@ std::vector<SymbolSpec> DefaultBybitSymbols(std::string_view category = "spot");
 
 struct BybitDialectOptions {
   std::string category = "spot";  // or "linear"
+  // Spot takes orders (bybit_orders_sim.h); linear takes none: its order-entry paths answer 10003
+  // "API key is invalid." (it has no sandbox keys).
+  BybitOrderEntryOptions orders;
+  // The clock of the envelope's time in answers made outside a request's handling (the injected
+  // rate-limit and server-error answers); null: the sim's market clock once a request or session
+  // has shown it, the system clock before.
+  const core::Clock* clock = nullptr;
 };
 
 // Null when the category is neither spot nor linear.

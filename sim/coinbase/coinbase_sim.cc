@@ -604,7 +604,8 @@ class AdvancedSession final : public StreamSession {
 
 class CoinbaseDialect final : public StreamDialect {
  public:
-  explicit CoinbaseDialect(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+  CoinbaseDialect(std::shared_ptr<Shared> shared, std::unique_ptr<CoinbaseOrderEntry> orders)
+      : shared_(std::move(shared)), orders_(std::move(orders)) {}
 
   std::string_view venue_name() const override { return "coinbase"; }
   std::string ws_path() const override { return "/"; }
@@ -650,6 +651,24 @@ class CoinbaseDialect final : public StreamDialect {
     return shared_->options.heartbeat_interval;
   }
 
+  // ---- order entry: coinbase_orders_sim.h ----
+  std::optional<StreamOrderEntry> order_entry() const override { return orders_->Entry(); }
+  bool IsOrderEntry(const net::ServerRequest& request) const override {
+    return orders_->IsOrderEntry(request);
+  }
+  net::ServerResponse HandleOrderEntry(const net::ServerRequest& request,
+                                       StreamOrders& orders) override {
+    return orders_->Handle(request, orders);
+  }
+  net::ServerResponse RateLimitedAnswer(const net::ServerRequest& /*request*/,
+                                        std::chrono::seconds /*retry_after*/,
+                                        bool /*banned*/) const override {
+    return orders_->RateLimited();
+  }
+  net::ServerResponse ServerErrorAnswer(const net::ServerRequest& /*request*/) const override {
+    return orders_->ServerError();
+  }
+
  private:
   bool advanced() const { return shared_->options.feed == CoinbaseSimFeed::kAdvancedTrade; }
 
@@ -666,6 +685,7 @@ class CoinbaseDialect final : public StreamDialect {
   }
 
   std::shared_ptr<Shared> shared_;
+  std::unique_ptr<CoinbaseOrderEntry> orders_;
 };
 
 }  // namespace
@@ -694,9 +714,13 @@ std::vector<SymbolSpec> DefaultCoinbaseSymbols() {
 std::unique_ptr<StreamDialect> MakeCoinbaseDialect(CoinbaseDialectOptions options) {
   auto signer = gateways::coinbase::ExchangeSigner::Create(options.api_secret);
   if (!signer.ok()) throw std::invalid_argument(signer.status().message());
+  auto orders = std::make_unique<CoinbaseOrderEntry>(
+      options.feed == CoinbaseSimFeed::kAdvancedTrade,
+      CoinbaseExchangeCredentials{options.api_key, options.api_secret, options.passphrase},
+      options.max_timestamp_skew, options.order_entry);
   auto shared =
       std::make_shared<Shared>(Shared{std::move(options), std::move(signer).value(), od::parser{}});
-  return std::make_unique<CoinbaseDialect>(std::move(shared));
+  return std::make_unique<CoinbaseDialect>(std::move(shared), std::move(orders));
 }
 
 }  // namespace tradingd::sim::coinbase

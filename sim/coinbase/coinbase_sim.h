@@ -22,6 +22,10 @@
 //   refusals are {"type":"error","message":"failure to subscribe"} outside the envelope.
 // REST: Exchange GET /products (and /products/<id>); Advanced Trade
 //   GET /api/v3/brokerage/market/products (and /<id>); other paths get the venue's 404 body.
+// Order entry (coinbase_orders_sim.h): the private REST endpoints of the feed kind's API, over
+//   StreamSim's matching engine; sandbox_keys() are the Exchange key, secret and passphrase below,
+//   or on Advanced Trade the CDP key name and its EC private key (PEM), generated when the dialect
+//   is made unless the options give one.
 //
 // Faults: Advanced Trade can lose an update (SkipUpdate: the sequence_num moves on, so a client
 // sees the gap). Exchange cannot: level2 has no sequence, so a lost update is undetectable by
@@ -38,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/coinbase/coinbase_orders_sim.h"
 #include "sim/common/stream_sim.h"
 #include "sim/common/synthetic_market.h"
 
@@ -51,15 +56,17 @@ std::vector<SymbolSpec> DefaultCoinbaseSymbols();
 
 struct CoinbaseDialectOptions {
   CoinbaseSimFeed feed = CoinbaseSimFeed::kExchange;
-  // The sandbox API key that authenticated Exchange subscribes are verified against. The secret
-  // is base64 as Coinbase hands it out; MakeCoinbaseDialect throws std::invalid_argument when it
-  // is not.
-  std::string api_key = "sandbox-api-key";
-  std::string api_secret = "c2FuZGJveC1zZWNyZXQtZm9yLXRoZS1jb2luYmFzZS1zaW0=";
-  std::string passphrase = "sandbox-passphrase";
+  // The sandbox Exchange API key that authenticated Exchange subscribes and the Exchange's order
+  // entry are verified against. The secret is base64 as Coinbase hands it out;
+  // MakeCoinbaseDialect throws std::invalid_argument when it is not.
+  std::string api_key{kSandboxExchangeApiKey};
+  std::string api_secret{kSandboxExchangeApiSecret};
+  std::string passphrase{kSandboxExchangePassphrase};
   // Coinbase refuses a signed request whose timestamp is further than this from its clock.
   std::chrono::seconds max_timestamp_skew{30};
   std::chrono::milliseconds heartbeat_interval{1000};
+  // Order entry (fees, rate limits, the Advanced Trade key); `enabled` false: market data only.
+  CoinbaseOrderEntryOptions order_entry;
 };
 
 std::unique_ptr<StreamDialect> MakeCoinbaseDialect(CoinbaseDialectOptions options = {});

@@ -501,7 +501,9 @@ class KrakenSession final : public StreamSession {
 
 class KrakenDialect final : public StreamDialect {
  public:
-  explicit KrakenDialect(KrakenDialectOptions options) : options_(std::move(options)) {}
+  explicit KrakenDialect(KrakenDialectOptions options) : options_(std::move(options)) {
+    if (options_.orders) orders_.emplace(*options_.orders, options_.pairs);
+  }
 
   std::string_view venue_name() const override { return "kraken"; }
   std::string ws_path() const override { return "/v2"; }
@@ -559,6 +561,30 @@ class KrakenDialect final : public StreamDialect {
     return options_.heartbeat_interval;
   }
 
+  // ---- order entry (kraken_orders_sim.h) ----
+
+  std::optional<StreamOrderEntry> order_entry() const override {
+    if (!orders_) return std::nullopt;
+    return orders_->Config();
+  }
+  bool IsOrderEntry(const net::ServerRequest& request) const override {
+    return orders_.has_value() && KrakenOrderEntry::Handles(request);
+  }
+  net::ServerResponse HandleOrderEntry(const net::ServerRequest& request,
+                                       StreamOrders& orders) override {
+    if (!orders_) return HandleRest(request, orders.market());
+    return orders_->Handle(request, orders);
+  }
+  net::ServerResponse RateLimitedAnswer(const net::ServerRequest& request,
+                                        std::chrono::seconds /*retry_after*/,
+                                        bool /*banned*/) const override {
+    // Kraken has no ban of its own: the same refusal while the limit lasts.
+    return KrakenOrderEntry::RateLimited(request);
+  }
+  net::ServerResponse ServerErrorAnswer(const net::ServerRequest& /*request*/) const override {
+    return KrakenOrderEntry::ServerError();
+  }
+
  private:
   // A pair by its v2 name (BTC/USD), altname (XBTUSD) or key (XXBTZUSD), case-insensitively.
   std::optional<KrakenAssetPair> FindPair(std::string_view name, const StreamMarket& market) const {
@@ -578,6 +604,7 @@ class KrakenDialect final : public StreamDialect {
   }
 
   KrakenDialectOptions options_;
+  std::optional<KrakenOrderEntry> orders_;
   std::uint64_t next_connection_ = 0;
 };
 

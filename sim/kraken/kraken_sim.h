@@ -18,6 +18,10 @@
 //   REST       GET /0/public/AssetPairs[?pair=BTC/USD,ETH/USD] (v2 names, altnames XBTUSD or pair
 //              keys XXBTZUSD); an unknown pair answers {"error":["EQuery:Unknown asset pair"]} with
 //              HTTP 200, as Kraken does. Other paths: 404 {"error":["EGeneral:Unknown method"]}.
+//   Orders     the private REST endpoints of Kraken's spot order entry (AddOrder, CancelOrder,
+//              CancelAll, QueryOrders, OpenOrders, ClosedOrders, QueryTrades, TradesHistory,
+//              Balance, BalanceEx) over StreamSim's matching engine:
+//              sim/kraken/kraken_orders_sim.h.
 //   Faults     SkipUpdate (the next update that changes the client's 10 best levels is not sent;
 //              the next checksum shows it), CorruptChecksum. Kraken has no sequence to reset.
 //
@@ -29,10 +33,12 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "sim/common/stream_sim.h"
 #include "sim/common/synthetic_market.h"
+#include "sim/kraken/kraken_orders_sim.h"
 #include "sim/kraken/kraken_wire.h"
 
 namespace tradingd::sim::kraken {
@@ -49,6 +55,9 @@ struct KrakenDialectOptions {
   std::chrono::milliseconds heartbeat_interval{1000};
   // Trades kept per symbol for a trade subscription that asks for a snapshot (Kraken sends 50).
   std::size_t trade_snapshot_size = 50;
+  // Order entry (the sandbox keys, fees, nonce window, rate limits); nullopt: the venue takes no
+  // orders.
+  std::optional<KrakenOrderEntryOptions> orders = KrakenOrderEntryOptions{};
 };
 
 std::unique_ptr<StreamDialect> MakeKrakenDialect(KrakenDialectOptions options = {});

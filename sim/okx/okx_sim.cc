@@ -434,7 +434,11 @@ class OkxSession final : public StreamSession {
 class OkxDialect final : public StreamDialect {
  public:
   explicit OkxDialect(OkxDialectOptions options)
-      : options_(std::make_shared<const OkxDialectOptions>(std::move(options))) {}
+      : options_(std::make_shared<const OkxDialectOptions>(std::move(options))) {
+    if (options_->orders.enabled) {
+      orders_ = std::make_unique<OkxOrderEntry>(options_->orders, options_->min_sizes);
+    }
+  }
 
   std::string_view venue_name() const override { return "okx"; }
   std::string ws_path() const override { return std::string(kWsPath); }
@@ -474,6 +478,28 @@ class OkxDialect final : public StreamDialect {
     // Often enough to send the idle update close to idle_interval after the last push.
     return std::clamp(options_->idle_interval / 4, std::chrono::milliseconds(1),
                       std::chrono::milliseconds(1000));
+  }
+
+  // ---- order entry (okx_orders_sim.h) ----
+  std::optional<StreamOrderEntry> order_entry() const override {
+    if (!orders_) return std::nullopt;
+    return orders_->stream_entry();
+  }
+  bool IsOrderEntry(const net::ServerRequest& request) const override {
+    return orders_ != nullptr && OkxOrderEntry::Handles(request.Path());
+  }
+  net::ServerResponse HandleOrderEntry(const net::ServerRequest& request,
+                                       StreamOrders& orders) override {
+    return orders_->Handle(request, orders);
+  }
+  net::ServerResponse RateLimitedAnswer(const net::ServerRequest& /*request*/,
+                                        std::chrono::seconds /*retry_after*/,
+                                        bool /*banned*/) const override {
+    // OKX has no ban: a client that goes on while limited gets the same 429.
+    return OkxOrderEntry::RateLimitedAnswer();
+  }
+  net::ServerResponse ServerErrorAnswer(const net::ServerRequest& /*request*/) const override {
+    return OkxOrderEntry::ServerErrorAnswer();
   }
 
  private:
@@ -539,6 +565,7 @@ class OkxDialect final : public StreamDialect {
 
   // Shared with the sessions, which may outlive the dialect during the sim's teardown.
   std::shared_ptr<const OkxDialectOptions> options_;
+  std::unique_ptr<OkxOrderEntry> orders_;  // null: the venue takes no orders
   std::uint64_t sessions_ = 0;
 };
 

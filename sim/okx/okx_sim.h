@@ -19,6 +19,10 @@
 //              objects), GET /api/v5/market/books?instId=..&sz=.., GET /api/v5/public/time; OKX's
 //              {"code":..,"data":[],"msg":..} errors.
 //
+// Order entry (sim/okx/okx_orders_sim.h, when OkxDialectOptions::orders.enabled): the private REST
+// endpoints /api/v5/trade/order, /trade/cancel-order, /trade/fills and /api/v5/account/balance over
+// StreamSim's matching engine, with OKX's authentication, limits and answers.
+//
 // Faults (StreamSession): SkipUpdate loses the next `books` update (its seqId still becomes the
 // next prevSeqId: a gap), CorruptChecksum sends the next update with a wrong checksum,
 // ResetSequence restarts the numbering from the next update on.
@@ -37,6 +41,7 @@
 
 #include "sim/common/stream_sim.h"
 #include "sim/common/synthetic_market.h"
+#include "sim/okx/okx_orders_sim.h"
 
 namespace tradingd::sim::okx {
 
@@ -55,6 +60,8 @@ struct OkxDialectOptions {
   std::chrono::milliseconds idle_interval{60000};
   // minSz per instId; a symbol without one lists its lot size.
   std::map<std::string, std::int64_t, std::less<>> min_sizes = DefaultOkxMinSizes();
+  // Spot order entry (its minSz are min_sizes).
+  OkxOrderEntryOptions orders;
 };
 
 std::unique_ptr<StreamDialect> MakeOkxDialect(OkxDialectOptions options = {});

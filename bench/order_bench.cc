@@ -2,8 +2,8 @@
 //   BM_RiskCheck           PreTradeRisk::Check of a limit buy (rules, collar, limits, balance,
 //                          rate windows) that passes;
 //   BM_RiskRefusal         the same refused at the balance check (the message is formatted);
-//   BM_BinanceEncodeSign   the Binance order request as the gateway builds it: parameters, signature
-//                          and target (gateways/binance);
+//   BM_EncodeSign/<venue>  a limit order's request as each venue's gateway builds it: parameters
+//                          or JSON body, timestamp or nonce, signature, headers (gateways/<venue>);
 //   BM_OrderManagerCycle   an order through the order manager on the engine thread: PlaceOrder
 //                          command → risk → reservation → gateway call → venue ack → reply.
 // Run: build/bench/order_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -12,12 +12,18 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 
 #include "core/clock.h"
 #include "core/order_port.h"
 #include "engine/order_manager.h"
 #include "gateways/binance/binance_gateway.h"
+#include "gateways/bybit/bybit_gateway.h"
+#include "gateways/coinbase/coinbase_gateway.h"
+#include "gateways/coinbase/coinbase_jwt.h"
+#include "gateways/kraken/kraken_gateway.h"
+#include "gateways/okx/okx_gateway.h"
 #include "risk/pre_trade_risk.h"
 #include "risk/rate_limiter.h"
 
@@ -98,21 +104,72 @@ void BM_RiskRefusal(benchmark::State& state) {
 }
 BENCHMARK(BM_RiskRefusal);
 
-void BM_BinanceEncodeSign(benchmark::State& state) {
+// Made-up keys in each venue's format (not live keys).
+std::unique_ptr<gateways::OrderProtocol> MakeProtocol(core::Venue venue, bool advanced_trade) {
+  core::Result<std::unique_ptr<gateways::OrderProtocol>> protocol =
+      std::unique_ptr<gateways::OrderProtocol>();
+  switch (venue) {
+    case core::Venue::kBinance:
+      protocol = gateways::binance::MakeBinanceOrderProtocol(
+          {"vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
+           "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j",
+           std::chrono::milliseconds(5000)});
+      break;
+    case core::Venue::kKraken:
+      protocol = gateways::kraken::MakeKrakenOrderProtocol(
+          {"bm90LWEtcmVhbC1rcmFrZW4ta2V5",
+           "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="});
+      break;
+    case core::Venue::kOkx:
+      protocol = gateways::okx::MakeOkxOrderProtocol({"11111111-2222-4333-8444-555555555555",
+                                                      "22582BD0CFF14C41EDBF1AB98506286D",
+                                                      "passphrase", false,
+                                                      std::chrono::milliseconds(5000)});
+      break;
+    case core::Venue::kBybit:
+      protocol = gateways::bybit::MakeBybitOrderProtocol(
+          {"XXXXXXXXXXXXXXXXXX", "2MSue5lifg1tmH7pGOnPMcGA7QKRYojZHpki",
+           std::chrono::milliseconds(5000), "spot"});
+      break;
+    case core::Venue::kCoinbase:
+      if (advanced_trade) {
+        auto pem = gateways::coinbase::GenerateTestPrivateKeyPem();
+        if (!pem.ok()) std::abort();
+        protocol = gateways::coinbase::MakeCoinbaseAdvancedTradeOrderProtocol(
+            {"organizations/bench/apiKeys/bench", *pem, "api.coinbase.com"});
+      } else {
+        protocol = gateways::coinbase::MakeCoinbaseExchangeOrderProtocol(
+            {"0123456789abcdef0123456789abcdef",
+             "c2FuZGJveC1zZWNyZXQtZm9yLXRoZS1jb2luYmFzZS1zaW0=", "passphrase"});
+      }
+      break;
+    default:
+      break;
+  }
+  if (!protocol.ok() || *protocol == nullptr) std::abort();
+  return std::move(*protocol);
+}
+
+void BM_EncodeSign(benchmark::State& state, core::Venue venue, bool advanced_trade) {
+  core::SymbolRegistry registry;
+  const core::InstrumentId id = *registry.Add(venue, "BTC", "USDT");
   Fixture f;
-  auto protocol = gateways::binance::MakeBinanceOrderProtocol(
-      {"vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
-       "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j",
-       std::chrono::milliseconds(5000)});
-  if (!protocol.ok()) std::abort();
-  const core::Instrument& instrument = f.registry.Get(f.instrument);
+  core::OrderSpec spec = f.spec;
+  spec.instrument = id;
+  auto protocol = MakeProtocol(venue, advanced_trade);
+  const core::Instrument& instrument = registry.Get(id);
   std::int64_t now_ms = 1714000000000;
   for (auto _ : state) {
-    auto request = (*protocol)->PlaceRequest(f.spec, instrument, ++now_ms);
+    auto request = protocol->PlaceRequest(spec, instrument, ++now_ms);
     benchmark::DoNotOptimize(request);
   }
 }
-BENCHMARK(BM_BinanceEncodeSign);
+BENCHMARK_CAPTURE(BM_EncodeSign, binance, core::Venue::kBinance, false);
+BENCHMARK_CAPTURE(BM_EncodeSign, kraken, core::Venue::kKraken, false);
+BENCHMARK_CAPTURE(BM_EncodeSign, okx, core::Venue::kOkx, false);
+BENCHMARK_CAPTURE(BM_EncodeSign, bybit, core::Venue::kBybit, false);
+BENCHMARK_CAPTURE(BM_EncodeSign, coinbase_exchange, core::Venue::kCoinbase, false);
+BENCHMARK_CAPTURE(BM_EncodeSign, coinbase_advanced_trade, core::Venue::kCoinbase, true);
 
 class AckingGateway final : public core::GatewayPort {
  public:
@@ -167,6 +224,7 @@ void BM_OrderManagerCycle(benchmark::State& state) {
     orders.OnOrderUpdate(ack);
     ack.status = core::OrderStatus::kCanceled;
     ack.source = core::UpdateSource::kCancel;
+    ack.has_filled = true;  // nothing filled: no last query owed
     orders.OnOrderUpdate(ack);
     if (!answered) state.SkipWithError("no reply");
     answered = false;

@@ -22,3 +22,8 @@ echo "== the sandbox venue alone (a client that only counts frames)"
 echo "== end to end over loopback: venue → daemon, 1 and 2 symbols"
 "$build/bench/e2e_flood" --seconds 10 --symbols 1
 "$build/bench/e2e_flood" --seconds 10 --symbols 2
+echo "== orders: risk, order manager, encode + sign per venue"
+"$build/bench/order_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+"$build/bench/signing_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+echo "== orders: REST round trip through the Binance sandbox venue"
+"$build/bench/e2e_orders" --orders 500

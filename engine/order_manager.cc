@@ -606,9 +606,12 @@ void OrderManager::OnFill(const core::Fill& fill) {
   }
 
   if (!core::IsFinal(order.status)) {
+    // Fills of the place answer come just before its update (which carries the venue's order id):
+    // the caller is answered with that update, not with this fill.
+    const bool place_answer_follows = order.status == core::OrderStatus::kPendingNew;
     Transition(order, order.filled >= order.spec.quantity ? core::OrderStatus::kFilled
                                                           : core::OrderStatus::kPartiallyFilled);
-    Answer(order);
+    if (!place_answer_follows) Answer(order);
   }
 
   fills_.push_back(fill);

@@ -345,6 +345,21 @@ TEST_F(OrderManagerTest, NotFoundIsTrustedOnlyAfterTheReceiveWindow) {
   EXPECT_EQ(Balance("USDT").locked.mantissa(), 0);
 }
 
+TEST_F(OrderManagerTest, FillsOfThePlaceAnswerWaitForItsUpdateBeforeAnswering) {
+  LoadBalances("100000", "0");
+  std::vector<CommandResult> later;
+  Run(PlaceOrder{Limit(core::Side::kBuy, "0.01", "50010"), false}, &later);
+  const core::OrderSpec sent = gateway_.placed.back();
+  orders_->OnFill(MakeFill(sent, "t1", "50001", "0.01", "0.00001", "BTC"));
+  EXPECT_TRUE(later.empty()) << "the update with the venue's id follows the fills";
+  orders_->OnOrderUpdate(Update(sent, OrderStatus::kFilled));
+  ASSERT_EQ(later.size(), 1u);
+  const auto& order = std::get<OrderResult>(later[0]).order;
+  EXPECT_EQ(order.status, OrderStatus::kFilled);
+  EXPECT_EQ(order.venue_order_id, "12345");
+  EXPECT_EQ(order.fills.size(), 1u);
+}
+
 TEST_F(OrderManagerTest, LateAnswersNeverUndoAFinalState) {
   LoadBalances("1000", "1");
   Run(PlaceOrder{Limit(core::Side::kSell, "0.01", "50000"), false});

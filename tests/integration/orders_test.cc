@@ -209,6 +209,8 @@ TEST_P(OrdersTest, MarketBuyFillsAndBothSidesMoveByExactlyTheFillsAndFees) {
   const HttpResult answer = Place(R"("side":"BUY","order_type":"MARKET","quantity":"0.01")");
   ASSERT_EQ(answer.status, 201) << answer.body;
   const std::string client_id{std::string_view(parser_.parse(answer.body)["client_order_id"])};
+  EXPECT_TRUE(parser_.parse(answer.body)["order_id"].is_string())
+      << "the answer names the venue's order: " << answer.body;
   // Binance answers with the fills; the other venues acknowledge, and the fills come by query.
   ASSERT_TRUE(Eventually([&] { return StatusOf(client_id) == "FILLED"; })) << Status(client_id).body;
   ASSERT_TRUE(Eventually([&] {

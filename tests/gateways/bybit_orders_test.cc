@@ -53,6 +53,7 @@
 #include "tests/support/fixtures.h"
 #include "tests/support/test_json.h"
 #include "tests/support/io_thread.h"
+#include "tests/support/recording_sink.h"
 
 namespace tradingd::gateways::bybit {
 namespace {
@@ -1373,64 +1374,7 @@ void ExpectSigned(const net::ServerRequest& request) {
 }
 
 // The engine's side: a sink that records events.
-class RecordingSink final : public core::EventSink {
- public:
-  bool Publish(const core::Event& event) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    events_.push_back(event);
-    changed_.notify_all();
-    return true;
-  }
-  void Flush() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++flushes_;
-    changed_.notify_all();
-  }
-
-  bool WaitUntil(const std::function<bool(const std::vector<core::Event>&)>& done,
-                 std::chrono::milliseconds limit = kWait) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return changed_.wait_for(lock, limit, [&] { return done(events_); });
-  }
-  template <typename T>
-  bool WaitFor(std::size_t count, std::chrono::milliseconds limit = kWait) {
-    return WaitUntil(
-        [&](const std::vector<core::Event>& events) { return Count<T>(events) >= count; }, limit);
-  }
-  int flushes() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return flushes_;
-  }
-  // Every delivery ends with a Flush, also one that published nothing.
-  bool WaitForFlushes(int count, std::chrono::milliseconds limit = kWait) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return changed_.wait_for(lock, limit, [&] { return flushes_ >= count; });
-  }
-  std::vector<core::Event> Events() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return events_;
-  }
-  template <typename T>
-  std::vector<T> All() const {
-    std::vector<T> out;
-    for (const core::Event& event : Events()) {
-      if (const T* value = std::get_if<T>(&event)) out.push_back(*value);
-    }
-    return out;
-  }
-  template <typename T>
-  static std::size_t Count(const std::vector<core::Event>& events) {
-    std::size_t n = 0;
-    for (const core::Event& event : events) n += std::holds_alternative<T>(event) ? 1 : 0;
-    return n;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<core::Event> events_;
-  int flushes_ = 0;
-};
+using testing::RecordingSink;
 
 struct Answer {
   int status = 200;

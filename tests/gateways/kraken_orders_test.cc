@@ -55,6 +55,7 @@
 #include "tests/support/fixtures.h"
 #include "tests/support/test_json.h"
 #include "tests/support/io_thread.h"
+#include "tests/support/recording_sink.h"
 
 namespace tradingd::gateways::kraken {
 namespace {
@@ -1340,88 +1341,7 @@ Params BodyParams(const net::ServerRequest& request) {
 
 // ---- the engine's side: a sink that records events and can play a full queue ----
 
-class RecordingSink final : public core::EventSink {
- public:
-  bool Publish(const core::Event& event) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++publish_calls_;
-    const bool refuse =
-        refuse_all_ || (refuse_odd_calls_ && publish_calls_ % 2 == 0);  // the 2nd, 4th, ... call
-    if (refuse) {
-      ++refused_;
-    } else {
-      events_.push_back(event);
-    }
-    changed_.notify_all();
-    return !refuse;
-  }
-  void Flush() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++flushes_;
-    changed_.notify_all();
-  }
-
-  void RefuseAll(bool refuse) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    refuse_all_ = refuse;
-  }
-  void RefuseEveryOtherCall(bool refuse) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    refuse_odd_calls_ = refuse;
-  }
-
-  // Waits until `done(events, refused)` holds; false after `limit`.
-  bool WaitUntil(const std::function<bool(const std::vector<core::Event>&, int)>& done,
-                 std::chrono::milliseconds limit = kWait) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return changed_.wait_for(lock, limit, [&] { return done(events_, refused_); });
-  }
-  template <typename T>
-  bool WaitFor(std::size_t count, std::chrono::milliseconds limit = kWait) {
-    return WaitUntil(
-        [&](const std::vector<core::Event>& events, int) { return Count<T>(events) >= count; },
-        limit);
-  }
-
-  std::vector<core::Event> Events() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return events_;
-  }
-  template <typename T>
-  std::vector<T> All() const {
-    std::vector<T> out;
-    for (const core::Event& event : Events()) {
-      if (const T* value = std::get_if<T>(&event)) out.push_back(*value);
-    }
-    return out;
-  }
-  int refused() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return refused_;
-  }
-  // The producer flushes after a burst (the update is published before its Flush).
-  bool WaitForFlushes(int count, std::chrono::milliseconds limit = kWait) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    return changed_.wait_for(lock, limit, [&] { return flushes_ >= count; });
-  }
-
-  template <typename T>
-  static std::size_t Count(const std::vector<core::Event>& events) {
-    std::size_t n = 0;
-    for (const core::Event& event : events) n += std::holds_alternative<T>(event) ? 1 : 0;
-    return n;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<core::Event> events_;
-  int publish_calls_ = 0;
-  int refused_ = 0;
-  int flushes_ = 0;
-  bool refuse_all_ = false;
-  bool refuse_odd_calls_ = false;
-};
+using testing::RecordingSink;
 
 // ---- the venue's side: Kraken's private endpoints with scripted answers ----
 

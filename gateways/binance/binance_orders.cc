@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include "gateways/common/wire_text.h"
 
 namespace tradingd::gateways::binance {
 namespace {
@@ -13,10 +14,6 @@ using simdjson::dom::object;
 
 core::Status Bad(std::string_view what) {
   return core::Status(core::ErrorCode::kBadRequest, fmt::format("Binance answer: {}", what));
-}
-
-std::string Decimal(std::int64_t mantissa, int scale) {
-  return core::FormatDecimal(mantissa, scale, 0);
 }
 
 // A decimal string field at `scale`; absent is fine (false with `status` untouched). Present but
@@ -123,13 +120,6 @@ const char* VenueType(const core::OrderSpec& spec) {
   return "LIMIT";
 }
 
-// One parser per thread: simdjson's parser owns its buffers, and reusing it avoids an allocation
-// per answer.
-simdjson::dom::parser& Parser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
-
 core::Status ParseFill(const object& obj, const core::Instrument& instrument, bool my_trades,
                        core::Fill* fill) {
   core::Status status;
@@ -184,9 +174,9 @@ core::Status ParseFill(const object& obj, const core::Instrument& instrument, bo
 std::string NewOrderParams(const core::OrderSpec& spec, const core::Instrument& instrument) {
   std::string params = fmt::format("symbol={}&side={}&type={}&quantity={}", instrument.venue_symbol,
                                    core::SideName(spec.side), VenueType(spec),
-                                   Decimal(spec.quantity.mantissa(), instrument.quantity_scale));
+                                   PlainDecimal(spec.quantity.mantissa(), instrument.quantity_scale));
   if (core::HasLimitPrice(spec.type)) {
-    params += fmt::format("&price={}", Decimal(spec.price.mantissa(), instrument.price_scale));
+    params += fmt::format("&price={}", PlainDecimal(spec.price.mantissa(), instrument.price_scale));
     // LIMIT_MAKER takes no timeInForce: it is a GTC that refuses to take.
     if (!(spec.type == core::OrderType::kLimit && spec.post_only)) {
       params += fmt::format("&timeInForce={}", core::TimeInForceName(spec.time_in_force));
@@ -194,7 +184,7 @@ std::string NewOrderParams(const core::OrderSpec& spec, const core::Instrument& 
   }
   if (core::HasStopPrice(spec.type)) {
     params +=
-        fmt::format("&stopPrice={}", Decimal(spec.stop_price.mantissa(), instrument.price_scale));
+        fmt::format("&stopPrice={}", PlainDecimal(spec.stop_price.mantissa(), instrument.price_scale));
   }
   params += fmt::format("&newClientOrderId={}&newOrderRespType=FULL", spec.client_order_id.view());
   return params;
@@ -210,7 +200,7 @@ std::string OrderRefParams(const core::OrderRef& ref, const core::Instrument& in
 core::Status ParseOrder(std::string_view body, const core::Instrument& instrument,
                         core::OrderUpdate* update, std::vector<core::Fill>* fills) {
   element root;
-  if (Parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+  if (ThreadParser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
     return Bad("not JSON");
   }
   object obj;
@@ -295,7 +285,7 @@ core::Status ParseOrder(std::string_view body, const core::Instrument& instrumen
 core::Status ParseMyTrades(std::string_view body, const core::Instrument& instrument,
                            std::vector<core::Fill>* fills) {
   element root;
-  if (Parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+  if (ThreadParser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
     return Bad("not JSON");
   }
   simdjson::dom::array array;
@@ -315,7 +305,7 @@ core::Status ParseMyTrades(std::string_view body, const core::Instrument& instru
 core::Status ParseAccount(std::string_view body, core::Venue venue, core::TimestampNs now,
                           std::vector<core::BalanceUpdate>* balances) {
   element root;
-  if (Parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+  if (ThreadParser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
     return Bad("not JSON");
   }
   simdjson::dom::array array;
@@ -359,7 +349,7 @@ core::Status ParseAccount(std::string_view body, core::Venue venue, core::Timest
 
 bool ParseError(std::string_view body, ErrorBody* error) {
   element root;
-  if (Parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) return false;
+  if (ThreadParser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) return false;
   object obj;
   if (root.get_object().get(obj) != simdjson::SUCCESS) return false;
   std::int64_t code = 0;

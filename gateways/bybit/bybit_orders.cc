@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include "gateways/common/wire_text.h"
 
 namespace tradingd::gateways::bybit {
 namespace {
@@ -15,54 +16,6 @@ using simdjson::dom::object;
 
 core::Status Bad(std::string_view what) {
   return core::Status(core::ErrorCode::kBadRequest, fmt::format("Bybit answer: {}", what));
-}
-
-// One parser per thread: simdjson's parser owns its buffers, and reusing it avoids an allocation
-// per answer. (No parse may start while elements of the previous one are in use.)
-simdjson::dom::parser& Parser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
-
-std::string Decimal(std::int64_t mantissa, int scale) {
-  return core::FormatDecimal(mantissa, scale, 0);
-}
-
-// A JSON string literal of `text` (the symbol and category come from configuration).
-std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof(buffer), "\\u%04x", static_cast<unsigned>(c));
-      out += buffer;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-// A query-string value, percent-encoded outside RFC 3986's unreserved characters. Our ids and
-// Bybit's symbols never need it; an id that came from elsewhere cannot break the query.
-std::string QueryValue(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
 }
 
 enum class Read { kAbsent, kOk, kBad };
@@ -171,7 +124,7 @@ bool ValidAsset(std::string_view asset) {
 // Parses the envelope and requires retCode 0 and an object `result`.
 core::Status ReadResult(std::string_view body, object* root, object* result) {
   element doc;
-  if (Parser().parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS) {
+  if (ThreadParser().parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS) {
     return Bad("not JSON");
   }
   if (doc.get_object().get(*root) != simdjson::SUCCESS) return Bad("not an object");
@@ -415,7 +368,7 @@ const char* VenueSide(core::Side side) {
 
 bool ParseEnvelope(std::string_view body, Envelope* envelope) {
   element doc;
-  if (Parser().parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS) return false;
+  if (ThreadParser().parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS) return false;
   object root;
   if (doc.get_object().get(root) != simdjson::SUCCESS) return false;
   std::int64_t code = 0;
@@ -433,7 +386,7 @@ std::string NewOrderBody(const core::OrderSpec& spec, const core::Instrument& in
                          std::string_view category) {
   std::string body = fmt::format(R"({{"category":{},"symbol":{},"side":"{}")", JsonString(category),
                                  JsonString(instrument.venue_symbol), VenueSide(spec.side));
-  const std::string qty = Decimal(spec.quantity.mantissa(), instrument.quantity_scale);
+  const std::string qty = PlainDecimal(spec.quantity.mantissa(), instrument.quantity_scale);
   switch (spec.type) {
     case core::OrderType::kMarket:
       // qty in the base coin for both sides; no timeInForce (a market order is always IOC).
@@ -442,7 +395,7 @@ std::string NewOrderBody(const core::OrderSpec& spec, const core::Instrument& in
     case core::OrderType::kLimit: {
       const char* tif = spec.post_only ? "PostOnly" : core::TimeInForceName(spec.time_in_force);
       body += fmt::format(R"(,"orderType":"Limit","qty":"{}","price":"{}","timeInForce":"{}")", qty,
-                          Decimal(spec.price.mantissa(), instrument.price_scale), tif);
+                          PlainDecimal(spec.price.mantissa(), instrument.price_scale), tif);
       break;
     }
     default:
@@ -469,23 +422,23 @@ std::string CancelBody(const core::OrderRef& ref, const core::Instrument& instru
 
 std::string OrderQueryParams(const core::OrderRef& ref, const core::Instrument& instrument,
                              std::string_view category) {
-  std::string params = fmt::format("category={}&symbol={}", QueryValue(category),
-                                   QueryValue(instrument.venue_symbol));
+  std::string params = fmt::format("category={}&symbol={}", PercentEncode(category),
+                                   PercentEncode(instrument.venue_symbol));
   if (!ref.venue_order_id.empty()) {
-    params += fmt::format("&orderId={}", QueryValue(ref.venue_order_id.view()));
+    params += fmt::format("&orderId={}", PercentEncode(ref.venue_order_id.view()));
   }
-  params += fmt::format("&orderLinkId={}", QueryValue(ref.client_order_id.view()));
+  params += fmt::format("&orderLinkId={}", PercentEncode(ref.client_order_id.view()));
   return params;
 }
 
 std::string ExecutionListParams(const core::OrderRef& ref, const core::Instrument& instrument,
                                 std::string_view category) {
-  std::string params = fmt::format("category={}&symbol={}", QueryValue(category),
-                                   QueryValue(instrument.venue_symbol));
+  std::string params = fmt::format("category={}&symbol={}", PercentEncode(category),
+                                   PercentEncode(instrument.venue_symbol));
   if (!ref.venue_order_id.empty()) {
-    params += fmt::format("&orderId={}", QueryValue(ref.venue_order_id.view()));
+    params += fmt::format("&orderId={}", PercentEncode(ref.venue_order_id.view()));
   } else {
-    params += fmt::format("&orderLinkId={}", QueryValue(ref.client_order_id.view()));
+    params += fmt::format("&orderLinkId={}", PercentEncode(ref.client_order_id.view()));
   }
   params += fmt::format("&limit={}", kExecutionPageLimit);
   return params;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <utility>
+#include "gateways/common/wire_text.h"
 
 namespace tradingd::gateways::coinbase {
 namespace {
@@ -18,22 +19,11 @@ core::Status Bad(std::string_view what) {
   return core::Status(core::ErrorCode::kBadRequest, fmt::format("Coinbase answer: {}", what));
 }
 
-// One parser per thread: simdjson's parser owns its buffers, and reusing it avoids an allocation
-// per answer.
-simdjson::dom::parser& Parser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
-
 core::Status Parse(std::string_view body, element* root) {
-  if (Parser().parse(body.data(), body.size()).get(*root) != simdjson::SUCCESS) {
+  if (ThreadParser().parse(body.data(), body.size()).get(*root) != simdjson::SUCCESS) {
     return Bad("not JSON");
   }
   return core::Status::Ok();
-}
-
-std::string Decimal(std::int64_t mantissa, int scale) {
-  return core::FormatDecimal(mantissa, scale, 0);
 }
 
 // JSON string contents: what we put in a body comes from the registry and our own ids, but a
@@ -49,22 +39,6 @@ std::string JsonEscape(std::string_view text) {
       out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
     } else {
       out += c;
-    }
-  }
-  return out;
-}
-
-// Query parameter values (a product id such as "BTC-USD", an order id): unreserved characters
-// pass, anything else is percent-encoded.
-std::string UrlEncode(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += fmt::format("%{:02X}", static_cast<unsigned>(u));
     }
   }
   return out;
@@ -640,10 +614,10 @@ std::string ExchangeNewOrderBody(const core::OrderSpec& spec, const core::Instru
                   ClientOid(spec.client_order_id), JsonEscape(instrument.venue_symbol),
                   spec.side == core::Side::kSell ? "sell" : "buy",
                   spec.type == core::OrderType::kMarket ? "market" : "limit",
-                  Decimal(spec.quantity.mantissa(), instrument.quantity_scale));
+                  gateways::PlainDecimal(spec.quantity.mantissa(), instrument.quantity_scale));
   if (spec.type != core::OrderType::kMarket) {
     body += fmt::format(R"(,"price":"{}","time_in_force":"{}")",
-                        Decimal(spec.price.mantissa(), instrument.price_scale),
+                        gateways::PlainDecimal(spec.price.mantissa(), instrument.price_scale),
                         TimeInForceText(spec.time_in_force));
     if (spec.post_only) body += R"(,"post_only":true)";
   }
@@ -656,12 +630,12 @@ std::string ExchangeOrderPath(const core::OrderRef& ref) {
 
 std::string ExchangeCancelPath(const core::OrderRef& ref, const core::Instrument& instrument) {
   return fmt::format("{}?product_id={}", ExchangeOrderPath(ref),
-                     UrlEncode(instrument.venue_symbol));
+                     PercentEncode(instrument.venue_symbol));
 }
 
 std::string ExchangeFillsPath(std::string_view venue_order_id, const core::Instrument& instrument) {
-  return fmt::format("/fills?order_id={}&product_id={}", UrlEncode(venue_order_id),
-                     UrlEncode(instrument.venue_symbol));
+  return fmt::format("/fills?order_id={}&product_id={}", PercentEncode(venue_order_id),
+                     PercentEncode(instrument.venue_symbol));
 }
 
 core::Status ParseExchangeOrder(std::string_view body, const core::Instrument& instrument,
@@ -736,8 +710,8 @@ bool ParseExchangeError(std::string_view body, std::string* message) {
 // ---- Coinbase Advanced Trade ----
 
 std::string AdvancedNewOrderBody(const core::OrderSpec& spec, const core::Instrument& instrument) {
-  const std::string size = Decimal(spec.quantity.mantissa(), instrument.quantity_scale);
-  const std::string price = Decimal(spec.price.mantissa(), instrument.price_scale);
+  const std::string size = gateways::PlainDecimal(spec.quantity.mantissa(), instrument.quantity_scale);
+  const std::string price = gateways::PlainDecimal(spec.price.mantissa(), instrument.price_scale);
   std::string configuration;
   if (spec.type == core::OrderType::kMarket) {
     configuration = fmt::format(R"("market_market_ioc":{{"base_size":"{}"}})", size);
@@ -759,12 +733,12 @@ std::string AdvancedNewOrderBody(const core::OrderSpec& spec, const core::Instru
 }
 
 std::string AdvancedOrderPath(std::string_view venue_order_id) {
-  return fmt::format("/api/v3/brokerage/orders/historical/{}", UrlEncode(venue_order_id));
+  return fmt::format("/api/v3/brokerage/orders/historical/{}", PercentEncode(venue_order_id));
 }
 
 std::string AdvancedListOrdersPath(const core::Instrument& instrument) {
   return fmt::format("/api/v3/brokerage/orders/historical/batch?product_ids={}&limit={}",
-                     UrlEncode(instrument.venue_symbol), kAdvancedLookupLimit);
+                     PercentEncode(instrument.venue_symbol), kAdvancedLookupLimit);
 }
 
 std::string AdvancedCancelBody(std::string_view venue_order_id) {
@@ -773,7 +747,7 @@ std::string AdvancedCancelBody(std::string_view venue_order_id) {
 
 std::string AdvancedFillsPath(std::string_view venue_order_id) {
   return fmt::format("/api/v3/brokerage/orders/historical/fills?order_ids={}",
-                     UrlEncode(venue_order_id));
+                     PercentEncode(venue_order_id));
 }
 
 core::Status ParseAdvancedCreate(std::string_view body, AdvancedCreateAnswer* answer) {

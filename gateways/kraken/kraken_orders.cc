@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/text.h"
+#include "gateways/common/wire_text.h"
 
 namespace tradingd::gateways::kraken {
 namespace {
@@ -18,17 +19,6 @@ using simdjson::dom::object;
 
 core::Status Bad(std::string_view what) {
   return core::Status(core::ErrorCode::kBadRequest, fmt::format("Kraken answer: {}", what));
-}
-
-// One parser per thread: simdjson's parser owns its buffers, and reusing it avoids an allocation
-// per answer.
-simdjson::dom::parser& Parser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
-
-std::string Decimal(std::int64_t mantissa, int scale) {
-  return core::FormatDecimal(mantissa, scale, 0);
 }
 
 // application/x-www-form-urlencoded: RFC 3986's unreserved characters as they are, the rest as
@@ -186,7 +176,7 @@ core::Status ReadEnvelope(const element& root, std::vector<std::string>* errors,
 // Parses `body` and yields its result, which must be an object, for a request that succeeded.
 core::Status SuccessResult(std::string_view body, object* result) {
   element root;
-  if (Parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+  if (ThreadParser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
     return Bad("not JSON");
   }
   std::vector<std::string> errors;
@@ -368,19 +358,19 @@ std::string AddOrderParams(const core::OrderSpec& spec, const core::Instrument& 
       "ordertype={}&type={}&volume={}&pair={}", ordertype,
       // An unknown side (risk refuses one) is written as such, for Kraken to refuse too.
       spec.side == core::Side::kBuy ? "buy" : (spec.side == core::Side::kSell ? "sell" : "none"),
-      Decimal(spec.quantity.mantissa(), instrument.quantity_scale),
+      PlainDecimal(spec.quantity.mantissa(), instrument.quantity_scale),
       FormEncode(RestPair(instrument)));
   const bool stop = core::HasStopPrice(spec.type);
   if (stop) {
     // "price": the trigger price of the stop and take-profit types; "price2": the limit price of
     // the *-limit ones. "trigger=last": the last traded price, as core::OrderType means.
-    params += fmt::format("&price={}", Decimal(spec.stop_price.mantissa(), instrument.price_scale));
+    params += fmt::format("&price={}", PlainDecimal(spec.stop_price.mantissa(), instrument.price_scale));
     if (core::HasLimitPrice(spec.type)) {
-      params += fmt::format("&price2={}", Decimal(spec.price.mantissa(), instrument.price_scale));
+      params += fmt::format("&price2={}", PlainDecimal(spec.price.mantissa(), instrument.price_scale));
     }
     params += "&trigger=last";
   } else if (core::HasLimitPrice(spec.type)) {
-    params += fmt::format("&price={}", Decimal(spec.price.mantissa(), instrument.price_scale));
+    params += fmt::format("&price={}", PlainDecimal(spec.price.mantissa(), instrument.price_scale));
   }
   if (core::HasLimitPrice(spec.type)) {
     params += fmt::format("&timeinforce={}", core::TimeInForceName(spec.time_in_force));
@@ -436,7 +426,7 @@ ErrorClass ClassifyError(std::string_view error) {
 
 core::Status ParseEnvelope(std::string_view body, Envelope* envelope) {
   element root;
-  if (Parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+  if (ThreadParser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
     return Bad("not JSON");
   }
   Envelope parsed;

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include "gateways/common/wire_text.h"
 
 namespace tradingd::gateways::okx {
 namespace {
@@ -15,49 +16,6 @@ using simdjson::dom::object;
 
 core::Status Bad(std::string_view what) {
   return core::Status(core::ErrorCode::kBadRequest, fmt::format("OKX answer: {}", what));
-}
-
-// One parser per thread: simdjson's parser owns its buffers, and reusing it avoids an allocation
-// per answer.
-simdjson::dom::parser& Parser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
-
-std::string Decimal(std::int64_t mantissa, int scale) {
-  return core::FormatDecimal(mantissa, scale, 0);
-}
-
-// A JSON string literal of `text` (instrument names are plain ASCII; escaped anyway).
-std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-// Percent-encodes all but RFC 3986's unreserved characters, so that a query value can never
-// carry a '&' or '=' of its own.
-std::string QueryValue(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= '0' && u <= '9') || (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += fmt::format("%{:02X}", static_cast<unsigned>(u));
-    }
-  }
-  return out;
 }
 
 bool AllDigits(std::string_view text) {
@@ -186,7 +144,7 @@ struct Envelope {
 
 core::Status ReadEnvelope(std::string_view body, Envelope* envelope) {
   element root;
-  if (Parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+  if (ThreadParser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
     return Bad("not JSON");
   }
   if (root.get_object().get(envelope->root) != simdjson::SUCCESS) return Bad("not an object");
@@ -398,10 +356,10 @@ std::string PlaceOrderBody(const core::OrderSpec& spec, const core::Instrument& 
   const char* ord_type = UnsupportedReason(spec) == nullptr ? VenueOrderType(spec) : nullptr;
   if (ord_type != nullptr) body += fmt::format(R"(,"ordType":"{}")", ord_type);
   if (spec.type == core::OrderType::kLimit) {
-    body += fmt::format(R"(,"px":"{}")", Decimal(spec.price.mantissa(), instrument.price_scale));
+    body += fmt::format(R"(,"px":"{}")", PlainDecimal(spec.price.mantissa(), instrument.price_scale));
   }
   body +=
-      fmt::format(R"(,"sz":"{}")", Decimal(spec.quantity.mantissa(), instrument.quantity_scale));
+      fmt::format(R"(,"sz":"{}")", PlainDecimal(spec.quantity.mantissa(), instrument.quantity_scale));
   if (spec.type == core::OrderType::kMarket) {
     // tgtCcy: "Default is quote_ccy for buy, base_ccy for sell": sz is our base quantity on both
     // sides only when said. banAmend: "If true: the entire order is rejected when balance is
@@ -424,9 +382,9 @@ std::string CancelOrderBody(const core::OrderRef& ref, const core::Instrument& i
 
 std::string OrderDetailsPath(const core::OrderRef& ref, const core::Instrument& instrument) {
   std::string path =
-      fmt::format("{}?instId={}", kOrderDetailsPath, QueryValue(instrument.venue_symbol));
+      fmt::format("{}?instId={}", kOrderDetailsPath, PercentEncode(instrument.venue_symbol));
   if (!ref.venue_order_id.empty()) {
-    path += fmt::format("&ordId={}", QueryValue(ref.venue_order_id.view()));
+    path += fmt::format("&ordId={}", PercentEncode(ref.venue_order_id.view()));
   } else {
     path += fmt::format("&clOrdId={}", ref.client_order_id.view());
   }
@@ -435,7 +393,7 @@ std::string OrderDetailsPath(const core::OrderRef& ref, const core::Instrument& 
 
 std::string FillsPath(const core::OrderRef& ref, const core::Instrument& instrument) {
   return fmt::format("{}?instType=SPOT&instId={}&ordId={}&limit={}", kFillsPath,
-                     QueryValue(instrument.venue_symbol), QueryValue(ref.venue_order_id.view()),
+                     PercentEncode(instrument.venue_symbol), PercentEncode(ref.venue_order_id.view()),
                      kMaxFillsPerRequest);
 }
 

@@ -115,6 +115,8 @@ class ControlService {
   void HandleOrder(const net::ServerRequest& request, Respond respond) const;
   void HandleCancel(const net::ServerRequest& request, Respond respond) const;
   void HandleOrderStatus(const net::ServerRequest& request, Respond respond) const;
+  template <typename Body>  // engine::CancelOrder or engine::GetOrder
+  void HandleOneOrder(const net::ServerRequest& request, Respond respond) const;
   void HandleOrders(const net::ServerRequest& request, Respond respond) const;
   void HandleTrades(const net::ServerRequest& request, Respond respond) const;
   void HandleBalances(const net::ServerRequest& request, Respond respond) const;

@@ -178,17 +178,19 @@ Status ReadOrderRef(const RequestFields& fields, std::optional<core::ClientOrder
 
 }  // namespace
 
-void ControlService::HandleCancel(const net::ServerRequest& request, Respond respond) const {
+// Cancel and status both name one order and answer with it.
+template <typename Body>
+void ControlService::HandleOneOrder(const net::ServerRequest& request, Respond respond) const {
   auto fields = RequestFields::Parse(request.body, kOrderRefFields);
   if (!fields.ok()) return respond(Error(fields.status()));
   auto venue = ResolveVenue(*fields->String("exchange"));
   if (!venue.ok()) return respond(Error(venue.status()));
-  engine::CancelOrder cancel{*venue, std::nullopt, {}};
-  if (Status s = ReadOrderRef(*fields, &cancel.client_order_id, &cancel.venue_order_id); !s.ok()) {
+  Body body{*venue, std::nullopt, {}};
+  if (Status s = ReadOrderRef(*fields, &body.client_order_id, &body.venue_order_id); !s.ok()) {
     return respond(Error(s));
   }
   engine::Command command;
-  command.body = std::move(cancel);
+  command.body = std::move(body);
   command.reply = [this, respond](engine::CommandResult result) {
     if (auto* error = std::get_if<engine::CommandError>(&result)) return respond(Error(*error));
     const auto& order = std::get<engine::OrderResult>(result).order;
@@ -200,26 +202,12 @@ void ControlService::HandleCancel(const net::ServerRequest& request, Respond res
   SendCommand(std::move(command), respond);
 }
 
+void ControlService::HandleCancel(const net::ServerRequest& request, Respond respond) const {
+  HandleOneOrder<engine::CancelOrder>(request, std::move(respond));
+}
+
 void ControlService::HandleOrderStatus(const net::ServerRequest& request, Respond respond) const {
-  auto fields = RequestFields::Parse(request.body, kOrderRefFields);
-  if (!fields.ok()) return respond(Error(fields.status()));
-  auto venue = ResolveVenue(*fields->String("exchange"));
-  if (!venue.ok()) return respond(Error(venue.status()));
-  engine::GetOrder get{*venue, std::nullopt, {}};
-  if (Status s = ReadOrderRef(*fields, &get.client_order_id, &get.venue_order_id); !s.ok()) {
-    return respond(Error(s));
-  }
-  engine::Command command;
-  command.body = std::move(get);
-  command.reply = [this, respond](engine::CommandResult result) {
-    if (auto* error = std::get_if<engine::CommandError>(&result)) return respond(Error(*error));
-    const auto& order = std::get<engine::OrderResult>(result).order;
-    const core::Instrument& instrument = registry_.Get(order.spec.instrument);
-    core::JsonWriter w;
-    WriteOrder(w, order, instrument, {}, DigitsFor(snapshots_, instrument));
-    respond(Json(200, w.Take()));
-  };
-  SendCommand(std::move(command), respond);
+  HandleOneOrder<engine::GetOrder>(request, std::move(respond));
 }
 
 void ControlService::HandleOrders(const net::ServerRequest& request, Respond respond) const {

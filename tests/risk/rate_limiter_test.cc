@@ -68,6 +68,41 @@ TEST(RateLimiterTest, FixedWindowResetsOnTheIntervalBoundary) {
   EXPECT_EQ(Used(limiter, kVenue, 0, 40 * kSecond), 0);
 }
 
+TEST(RateLimiterTest, FixedWindowsFollowTheVenuesWallClockNotOurMonotonicOne) {
+  RateLimiter limiter;
+  // Monotonic 25 s is wall-clock 29 s: the venue's window [20 s, 30 s) ends 1 s later, not 5 s.
+  limiter.AlignToWallClock(4 * kSecond);
+  limiter.Configure(kVenue, Limits({MakeWindow(Kind::kFixedWindow, 10, milliseconds(10'000))}));
+  const std::int64_t start = 25 * kSecond;
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(Accepted(limiter, RequestKind::kPlaceOrder, start));
+  EXPECT_EQ(limiter.TryAcquire(kVenue, RequestKind::kPlaceOrder, start), milliseconds(1000));
+  EXPECT_TRUE(Accepted(limiter, RequestKind::kPlaceOrder, 26 * kSecond));
+  // A cool-down is reported back on the caller's (monotonic) clock.
+  core::RateLimitReport report;
+  report.venue = kVenue;
+  report.throttled = true;
+  report.retry_after_ms = 3000;
+  limiter.OnReport(report, 26 * kSecond);
+  EXPECT_EQ(limiter.CoolingDownUntil(kVenue, 26 * kSecond), 29 * kSecond);
+}
+
+TEST(RateLimiterTest, AThrottleFillsADecayingCounterSoRequestsResumeAtTheDecayRate) {
+  RateLimiter limiter;
+  // Kraken: 15 units decaying 1 a second; the venue throttled us while our model saw 2 used.
+  limiter.Configure(kVenue, Limits({MakeWindow(Kind::kDecaying, 15, milliseconds(1000), 0, 1.0)}));
+  EXPECT_TRUE(Accepted(limiter, RequestKind::kQueryOrder, 0));
+  EXPECT_TRUE(Accepted(limiter, RequestKind::kQueryOrder, 0));
+  core::RateLimitReport report;
+  report.venue = kVenue;
+  report.throttled = true;
+  report.retry_after_ms = 3000;
+  limiter.OnReport(report, kSecond);
+  // After the cool-down the venue's counter has decayed by 3: three requests, not thirteen.
+  const std::int64_t after = 4 * kSecond;
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(Accepted(limiter, RequestKind::kQueryOrder, after)) << i;
+  EXPECT_FALSE(Accepted(limiter, RequestKind::kQueryOrder, after));
+}
+
 // A request schedule where every request's fate is checked against a direct count.
 struct Request {
   std::int64_t time_ns;
